@@ -1,0 +1,19 @@
+//! Input data: the canonical tables (`schema`), the bundled Danish reference
+//! tables (`reference`), and loading a folder of agency exports into typed
+//! polars frames without losing a row silently (`load`, with `dialect` for
+//! CSV sniffing, `mapping` for `tilsyn.toml`, `parse` for typed values,
+//! `pseudonym` for keyed hashing and `rejects` for the rejects files).
+
+pub mod dialect;
+pub mod error;
+pub mod load;
+pub mod mapping;
+pub mod parse;
+pub mod pseudonym;
+pub mod reference;
+pub mod rejects;
+pub mod schema;
+
+pub use error::DataError;
+pub use load::{Dataset, LoadOptions, LoadReport, TableReport, TableStatus, load_folder};
+pub use schema::{ColType, ILO_INDICATORS, Table};

@@ -1,0 +1,952 @@
+//! Loading a data folder: finds each canonical table's file, reads it in
+//! whatever dialect it came in, maps and recodes it, pseudonymises raw
+//! personal identifiers, parses and validates every row, and builds one
+//! typed polars frame per table. Rows that fail go to the rejects files with
+//! their line, column and reason; files that cannot be used stop the load
+//! with a [`DataError`]. The result carries a report of rows read, loaded
+//! and rejected per table, and a fingerprint of the inputs.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::DataError;
+use super::dialect::{self, Dialect};
+use super::mapping::{Mapping, TableMapping};
+use super::parse::{self, Value};
+use super::pseudonym::{PseudonymKey, looks_like_cpr};
+use super::reference::ReferenceData;
+use super::rejects::{RejectSample, RejectWriter};
+use super::schema::{ColType, ColumnSpec, DK_LAT, ILO_INDICATORS, Table};
+
+/// The name of the column that carries each row's source line.
+pub const LINE_COLUMN: &str = "_line";
+/// How many reject samples per table the report keeps for messages.
+const SAMPLES_PER_TABLE: usize = 10;
+
+/// How to load a folder.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// A mapping file; default `tilsyn.toml` in the folder if present.
+    pub mapping: Option<PathBuf>,
+    /// Records dated after this day are rejected; default today.
+    pub as_of: Option<NaiveDate>,
+    /// Where rejects files go; default a new temporary folder (created only
+    /// when a row is rejected).
+    pub rejects_dir: Option<PathBuf>,
+    /// The pseudonymisation key (from `TILSYN_PSEUDONYM_KEY`).
+    pub pseudonym_key: Option<PseudonymKey>,
+    /// Indicator ids accepted in `findings` and `tips` besides the 11 ILO ids.
+    pub extra_indicators: Vec<String>,
+}
+
+/// Whether a table was loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableStatus {
+    /// Loaded from a file.
+    Loaded,
+    /// No file: its indicators are not assessable.
+    Absent,
+}
+
+/// What happened to one table.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TableReport {
+    /// The table.
+    pub table: &'static str,
+    /// Loaded or absent.
+    pub status: TableStatus,
+    /// The file it came from.
+    pub file: Option<PathBuf>,
+    /// The dialect detected (CSV only).
+    pub dialect: Option<Dialect>,
+    /// Data rows in the file.
+    pub rows_read: usize,
+    /// Rows loaded.
+    pub rows_loaded: usize,
+    /// Rows rejected (written to the rejects file).
+    pub rows_rejected: usize,
+    /// Source columns not used (no canonical column maps to them).
+    pub ignored_columns: Vec<String>,
+    /// Optional canonical columns the file does not have (all missing).
+    pub absent_columns: Vec<String>,
+    /// The first few rejects, for messages.
+    pub samples: Vec<RejectSample>,
+}
+
+impl TableReport {
+    fn absent(table: Table) -> Self {
+        TableReport {
+            table: table.name(),
+            status: TableStatus::Absent,
+            file: None,
+            dialect: None,
+            rows_read: 0,
+            rows_loaded: 0,
+            rows_rejected: 0,
+            ignored_columns: Vec::new(),
+            absent_columns: Vec::new(),
+            samples: Vec::new(),
+        }
+    }
+}
+
+/// The report of a whole load.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LoadReport {
+    /// The data folder.
+    pub data_dir: PathBuf,
+    /// The mapping file used, if any.
+    pub mapping: Option<PathBuf>,
+    /// Records after this day were rejected.
+    pub as_of_limit: NaiveDate,
+    /// One entry per canonical table, in load order.
+    pub tables: Vec<TableReport>,
+    /// The rejects folder, when any row was rejected.
+    pub rejects_dir: Option<PathBuf>,
+    /// SHA-256 over the input files and the mapping.
+    pub fingerprint: String,
+}
+
+impl LoadReport {
+    /// Total rows rejected.
+    pub fn total_rejected(&self) -> usize {
+        self.tables.iter().map(|t| t.rows_rejected).sum()
+    }
+
+    /// The report of one table.
+    pub fn table(&self, table: Table) -> Option<&TableReport> {
+        self.tables.iter().find(|t| t.table == table.name())
+    }
+}
+
+/// A loaded folder: one typed frame per table present.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// Frames by table; every canonical column is present with its type
+    /// (all-null where the file lacked an optional column), plus `_line`.
+    pub tables: BTreeMap<Table, DataFrame>,
+    /// What happened.
+    pub report: LoadReport,
+}
+
+impl Dataset {
+    /// A table's frame, if the table was present.
+    pub fn get(&self, table: Table) -> Option<&DataFrame> {
+        self.tables.get(&table)
+    }
+
+    /// Whether a table was present.
+    pub fn has(&self, table: Table) -> bool {
+        self.tables.contains_key(&table)
+    }
+
+    /// The latest event date in the data (inspections, tips, payroll months,
+    /// permit and posting starts): the natural as-of date of the data set.
+    pub fn latest_event_date(&self) -> Option<NaiveDate> {
+        let mut latest: Option<i32> = None;
+        for (table, df) in &self.tables {
+            for col in table.event_date_columns() {
+                if *table == Table::Sites {
+                    continue; // a founding date is not an event of the data set
+                }
+                let max = df.column(col).ok().and_then(|c| {
+                    c.as_materialized_series()
+                        .to_physical_repr()
+                        .i32()
+                        .ok()
+                        .and_then(|ca| ca.max())
+                });
+                latest = latest.max(max);
+            }
+        }
+        latest.map(parse::from_days)
+    }
+}
+
+/// Loads every canonical table found in `dir`.
+pub fn load_folder(dir: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
+    if !dir.is_dir() {
+        return Err(DataError::NotAFolder {
+            path: dir.to_path_buf(),
+        });
+    }
+    let mapping_path = opts.mapping.clone().or_else(|| {
+        let p = dir.join("tilsyn.toml");
+        p.is_file().then_some(p)
+    });
+    let mapping = match &mapping_path {
+        Some(p) => Mapping::from_file(p)?,
+        None => Mapping::default(),
+    };
+    let as_of_limit = opts
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let rejects_dir = match &opts.rejects_dir {
+        Some(d) => d.clone(),
+        None => std::env::temp_dir().join(format!("tilsyn-rejects-{}", std::process::id())),
+    };
+    let mut rejects = RejectWriter::new(rejects_dir);
+    let mut hasher = Sha256::new();
+    if let Some(p) = &mapping_path {
+        hasher.update(std::fs::read(p).map_err(|source| DataError::Io {
+            path: p.clone(),
+            source,
+        })?);
+    }
+    let mut indicators: HashSet<String> = ILO_INDICATORS.iter().map(|s| (*s).to_string()).collect();
+    indicators.extend(opts.extra_indicators.iter().cloned());
+
+    let mut ctx = Context {
+        ids: HashMap::new(),
+        company_ids: HashSet::new(),
+        indicators,
+        as_of_limit,
+    };
+    let mut tables = BTreeMap::new();
+    let mut reports = Vec::new();
+    for table in Table::ALL {
+        let tm = mapping.table(table);
+        let Some(path) = find_file(dir, table, &tm)? else {
+            if table.required() {
+                return Err(DataError::MissingTable {
+                    dir: dir.to_path_buf(),
+                    table: table.name(),
+                });
+            }
+            reports.push(TableReport::absent(table));
+            continue;
+        };
+        let (df, report) =
+            load_table(table, &path, &tm, opts, &mut ctx, &mut rejects, &mut hasher)?;
+        if let Some(key) = table.unique_key() {
+            let ids: HashSet<String> = df
+                .column(key)
+                .ok()
+                .and_then(|c| {
+                    c.str()
+                        .ok()
+                        .map(|ca| ca.iter().flatten().map(str::to_string).collect())
+                })
+                .unwrap_or_default();
+            ctx.ids.insert(table, ids);
+        }
+        if table == Table::Sites {
+            ctx.company_ids = df
+                .column("company_id")
+                .ok()
+                .and_then(|c| {
+                    c.str()
+                        .ok()
+                        .map(|ca| ca.iter().flatten().map(str::to_string).collect())
+                })
+                .unwrap_or_default();
+        }
+        tables.insert(table, df);
+        reports.push(report);
+    }
+    let any_rejects = rejects.any();
+    let rejects_dir = rejects.dir().to_path_buf();
+    rejects.finish()?;
+    Ok(Dataset {
+        tables,
+        report: LoadReport {
+            data_dir: dir.to_path_buf(),
+            mapping: mapping_path,
+            as_of_limit,
+            tables: reports,
+            rejects_dir: any_rejects.then_some(rejects_dir),
+            fingerprint: hex::encode(hasher.finalize()),
+        },
+    })
+}
+
+/// Ids seen so far, for uniqueness and reference checks.
+struct Context {
+    ids: HashMap<Table, HashSet<String>>,
+    company_ids: HashSet<String>,
+    indicators: HashSet<String>,
+    as_of_limit: NaiveDate,
+}
+
+fn find_file(dir: &Path, table: Table, tm: &TableMapping) -> Result<Option<PathBuf>, DataError> {
+    if let Some(f) = &tm.file {
+        let p = dir.join(f);
+        return if p.is_file() {
+            Ok(Some(p))
+        } else {
+            Err(DataError::Io {
+                path: p,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "named in the mapping file but not found",
+                ),
+            })
+        };
+    }
+    let found: Vec<String> = ["csv", "csv.gz", "parquet"]
+        .iter()
+        .map(|ext| format!("{}.{ext}", table.name()))
+        .filter(|name| dir.join(name).is_file())
+        .collect();
+    match found.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(dir.join(one))),
+        [first, second, ..] => Err(DataError::AmbiguousTable {
+            dir: dir.to_path_buf(),
+            table: table.name(),
+            first: first.clone(),
+            second: second.clone(),
+        }),
+    }
+}
+
+/// One data row: its source line and its text fields.
+type RowResult = Result<(u64, Vec<String>), DataError>;
+
+/// A source of rows: header names and records of text fields with lines.
+struct Source {
+    headers: Vec<String>,
+    /// (line, fields) per data row.
+    rows: Box<dyn Iterator<Item = RowResult>>,
+    dialect: Option<Dialect>,
+}
+
+fn open_csv(path: &Path, tm: &TableMapping, hasher: &mut Sha256) -> Result<Source, DataError> {
+    let (bytes, gzip) = dialect::read_bytes(path)?;
+    hasher.update(table_tag(path));
+    hasher.update(&bytes);
+    if tm.encoding == Some(dialect::Encoding::Utf8)
+        && let Err(e) = std::str::from_utf8(
+            bytes
+                .strip_prefix(&[0xEF, 0xBB, 0xBF][..])
+                .unwrap_or(&bytes),
+        )
+    {
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        return Err(DataError::NotATable {
+                path: path.to_path_buf(),
+                line,
+                reason: "the mapping says utf-8 but the file is not valid UTF-8; set encoding = \"latin-1\" (or \"auto\")".into(),
+            });
+    }
+    let (text, encoding) = dialect::decode(&bytes, tm.encoding);
+    let text = text.into_owned();
+    if text.iter().all(u8::is_ascii_whitespace) {
+        return Err(DataError::EmptyFile {
+            path: path.to_path_buf(),
+        });
+    }
+    if text.contains(&0u8) {
+        return Err(DataError::NotATable {
+            path: path.to_path_buf(),
+            line: 1,
+            reason: "the file holds binary data (NUL bytes); export it as CSV or Parquet".into(),
+        });
+    }
+    let delimiter = tm
+        .delimiter
+        .unwrap_or_else(|| dialect::sniff_delimiter(&text) as u8);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(true)
+        // CRLF files: end records at '\n' so line numbers stay true (the
+        // stray '\r' is trimmed with the other whitespace).
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_reader(std::io::Cursor::new(text));
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| DataError::NotATable {
+            path: path.to_path_buf(),
+            line: 1,
+            reason: e.to_string(),
+        })?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let path_buf = path.to_path_buf();
+    let rows = reader.into_records().map(move |r| match r {
+        Ok(rec) => {
+            let line = rec.position().map_or(0, |p| p.line());
+            Ok((line, rec.iter().map(str::to_string).collect()))
+        }
+        Err(e) => Err(DataError::NotATable {
+            path: path_buf.clone(),
+            line: e.position().map_or(0, |p| p.line()),
+            reason: e.to_string(),
+        }),
+    });
+    Ok(Source {
+        headers,
+        rows: Box::new(rows),
+        dialect: Some(Dialect {
+            encoding,
+            delimiter: delimiter as char,
+            gzip,
+        }),
+    })
+}
+
+fn table_tag(path: &Path) -> Vec<u8> {
+    path.file_name()
+        .map(|n| n.to_string_lossy().as_bytes().to_vec())
+        .unwrap_or_default()
+}
+
+fn open_parquet(
+    table: Table,
+    path: &Path,
+    tm: &TableMapping,
+    hasher: &mut Sha256,
+) -> Result<Source, DataError> {
+    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    hasher.update(table_tag(path));
+    hasher.update(&bytes);
+    let df = ParquetReader::new(std::io::Cursor::new(bytes))
+        .finish()
+        .map_err(|e| DataError::NotATable {
+            path: path.to_path_buf(),
+            line: 0,
+            reason: format!("not a Parquet file: {e}"),
+        })?;
+    let headers: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    // Check the type of every column that maps onto a canonical one.
+    let mut text_cols: Vec<StringChunked> = Vec::with_capacity(headers.len());
+    for h in &headers {
+        let col = df.column(h).map_err(|source| DataError::Polars {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if let Some(spec) = canonical_for(table, tm, h) {
+            let dt = col.dtype();
+            let ok = match spec.ty {
+                ColType::Str | ColType::Enum(_) => {
+                    dt.is_primitive() || dt.is_string() || dt.is_categorical()
+                }
+                ColType::Int => dt.is_integer(),
+                ColType::Float => dt.is_primitive_numeric(),
+                ColType::Bool => dt == &DataType::Boolean || dt.is_string(),
+                ColType::Date | ColType::Month => dt.is_temporal() || dt.is_string(),
+            };
+            if !ok {
+                return Err(DataError::WrongColumnType {
+                    path: path.to_path_buf(),
+                    table: table.name(),
+                    column: spec.name,
+                    found: dt.to_string(),
+                    expected: spec.ty.describe(),
+                });
+            }
+        }
+        let s = col
+            .cast(&DataType::String)
+            .map_err(|source| DataError::Polars {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        let ca = s
+            .str()
+            .map_err(|source| DataError::Polars {
+                path: path.to_path_buf(),
+                source,
+            })?
+            .clone();
+        text_cols.push(ca);
+    }
+    let height = df.height();
+    let rows = (0..height).map(move |i| {
+        let fields = text_cols
+            .iter()
+            .map(|ca| ca.get(i).unwrap_or("").to_string())
+            .collect();
+        Ok((i as u64 + 1, fields))
+    });
+    Ok(Source {
+        headers,
+        rows: Box::new(rows),
+        dialect: None,
+    })
+}
+
+/// The canonical column a source header maps onto.
+fn canonical_for(table: Table, tm: &TableMapping, header: &str) -> Option<&'static ColumnSpec> {
+    let mapped = tm
+        .columns
+        .iter()
+        .find(|(_, src)| src.trim().eq_ignore_ascii_case(header))
+        .map(|(c, _)| c.as_str());
+    match mapped {
+        Some(c) => table.column(c),
+        None => {
+            let spec = table.column(&header.to_ascii_lowercase())?;
+            // A header that another column's mapping claims is not also read as itself.
+            (!tm.columns.contains_key(spec.name)).then_some(spec)
+        }
+    }
+}
+
+/// A typed column under construction.
+enum Builder {
+    Str(StringChunkedBuilder),
+    Int(Vec<Option<i64>>),
+    Float(Vec<Option<f64>>),
+    Bool(Vec<Option<bool>>),
+    Date(Vec<Option<i32>>),
+}
+
+impl Builder {
+    fn new(spec: &ColumnSpec, capacity: usize) -> Self {
+        match spec.ty {
+            ColType::Str | ColType::Enum(_) => {
+                Builder::Str(StringChunkedBuilder::new(spec.name.into(), capacity))
+            }
+            ColType::Int => Builder::Int(Vec::with_capacity(capacity)),
+            ColType::Float => Builder::Float(Vec::with_capacity(capacity)),
+            ColType::Bool => Builder::Bool(Vec::with_capacity(capacity)),
+            ColType::Date | ColType::Month => Builder::Date(Vec::with_capacity(capacity)),
+        }
+    }
+
+    fn push(&mut self, v: &Value) {
+        match (self, v) {
+            (Builder::Str(b), Value::Str(s)) => b.append_value(s),
+            (Builder::Str(b), _) => b.append_null(),
+            (Builder::Int(b), Value::Int(x)) => b.push(Some(*x)),
+            (Builder::Int(b), _) => b.push(None),
+            (Builder::Float(b), v) => b.push(v.as_f64()),
+            (Builder::Bool(b), Value::Bool(x)) => b.push(Some(*x)),
+            (Builder::Bool(b), _) => b.push(None),
+            (Builder::Date(b), Value::Date(x)) => b.push(Some(*x)),
+            (Builder::Date(b), _) => b.push(None),
+        }
+    }
+
+    fn finish(self, name: &str) -> PolarsResult<Column> {
+        let name: PlSmallStr = name.into();
+        Ok(match self {
+            Builder::Str(b) => b.finish().into_series().into(),
+            Builder::Int(v) => Column::new(name, v),
+            Builder::Float(v) => Column::new(name, v),
+            Builder::Bool(v) => Column::new(name, v),
+            Builder::Date(v) => Column::new(name, v).cast(&DataType::Date)?,
+        })
+    }
+}
+
+/// Where a canonical column's text comes from.
+enum FieldSource {
+    Index(usize),
+    Constant(String),
+    Missing,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn load_table(
+    table: Table,
+    path: &Path,
+    tm: &TableMapping,
+    opts: &LoadOptions,
+    ctx: &mut Context,
+    rejects: &mut RejectWriter,
+    hasher: &mut Sha256,
+) -> Result<(DataFrame, TableReport), DataError> {
+    let is_parquet = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    let source = if is_parquet {
+        open_parquet(table, path, tm, hasher)?
+    } else {
+        open_csv(path, tm, hasher)?
+    };
+    let file_name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let specs = table.columns();
+
+    // Resolve where each canonical column comes from.
+    let mut used = vec![false; source.headers.len()];
+    let mut sources = Vec::with_capacity(specs.len());
+    let mut absent_columns = Vec::new();
+    for spec in specs {
+        let idx = source
+            .headers
+            .iter()
+            .position(|h| canonical_for(table, tm, h).is_some_and(|s| s.name == spec.name));
+        let src = match (idx, tm.constants.get(spec.name)) {
+            (Some(i), _) => {
+                used[i] = true;
+                FieldSource::Index(i)
+            }
+            (None, Some(c)) => FieldSource::Constant(c.clone()),
+            (None, None) if spec.required => {
+                let found = source.headers.join(", ");
+                let hint = if source.headers.len() == 1 {
+                    "The header has a single column: is the delimiter one of ',', ';' or tab? Set `delimiter` in tilsyn.toml if it is another.".to_string()
+                } else {
+                    format!(
+                        "Rename the column in the file, or map it in tilsyn.toml: [tables.{}.columns] {} = \"<source header>\".",
+                        table.name(),
+                        spec.name
+                    )
+                };
+                return Err(DataError::MissingColumn {
+                    path: path.to_path_buf(),
+                    table: table.name(),
+                    column: spec.name,
+                    found: if found.is_empty() {
+                        "no columns".into()
+                    } else {
+                        found
+                    },
+                    hint,
+                });
+            }
+            (None, None) => {
+                absent_columns.push(spec.name.to_string());
+                FieldSource::Missing
+            }
+        };
+        sources.push(src);
+    }
+    let ignored_columns: Vec<String> = source
+        .headers
+        .iter()
+        .zip(&used)
+        .filter(|(_, u)| !**u)
+        .map(|(h, _)| h.clone())
+        .collect();
+
+    // Raw personal identifiers: hash them, and refuse them without a key.
+    let to_hash: Vec<bool> = specs
+        .iter()
+        .map(|s| tm.pseudonymise.iter().any(|p| p == s.name))
+        .collect();
+    if to_hash.iter().any(|b| *b) && opts.pseudonym_key.is_none() {
+        let cols: Vec<String> = specs
+            .iter()
+            .zip(&to_hash)
+            .filter(|(_, h)| **h)
+            .map(|(s, _)| format!("'{}'", s.name))
+            .collect();
+        return Err(DataError::PseudonymKeyMissing {
+            path: path.to_path_buf(),
+            columns: cols.join(", "),
+        });
+    }
+
+    let col_names: Vec<&str> = specs.iter().map(|s| s.name).collect();
+    let mut builders: Vec<Builder> = specs.iter().map(|s| Builder::new(s, 1024)).collect();
+    let mut lines: Vec<i64> = Vec::new();
+    let mut seen_keys: HashMap<String, u64> = HashMap::new();
+    let key_idx = table
+        .unique_key()
+        .and_then(|k| specs.iter().position(|s| s.name == k));
+    let mut report = TableReport::absent(table);
+    report.status = TableStatus::Loaded;
+    report.file = Some(path.to_path_buf());
+    report.dialect = source.dialect.clone();
+    report.ignored_columns = ignored_columns;
+    report.absent_columns = absent_columns;
+
+    let mut fields: Vec<String> = vec![String::new(); specs.len()];
+    let mut values: Vec<Value> = vec![Value::Null; specs.len()];
+    let n_headers = source.headers.len();
+    for row in source.rows {
+        let (line, record) = row?;
+        report.rows_read += 1;
+        // Canonical text of each field: mapped, recoded, pseudonymised.
+        for (i, (spec, src)) in specs.iter().zip(&sources).enumerate() {
+            let raw = match src {
+                FieldSource::Index(j) => record.get(*j).map_or("", String::as_str),
+                FieldSource::Constant(c) => c.as_str(),
+                FieldSource::Missing => "",
+            };
+            let raw = raw.trim();
+            let recoded = tm
+                .recode
+                .get(spec.name)
+                .and_then(|m| {
+                    m.get(raw).or_else(|| {
+                        m.iter()
+                            .find(|(k, _)| k.eq_ignore_ascii_case(raw))
+                            .map(|(_, v)| v)
+                    })
+                })
+                .map_or(raw, String::as_str);
+            fields[i].clear();
+            match (&opts.pseudonym_key, to_hash[i] && !recoded.is_empty()) {
+                (Some(key), true) => fields[i].push_str(&key.pseudonym(recoded)),
+                _ => fields[i].push_str(recoded),
+            }
+        }
+        for (i, spec) in specs.iter().enumerate() {
+            if spec.person_id && !to_hash[i] && looks_like_cpr(&fields[i]) {
+                return Err(DataError::RawIdentifier {
+                    path: path.to_path_buf(),
+                    table: table.name(),
+                    line,
+                    column: spec.name,
+                });
+            }
+        }
+        let verdict = if record.len() != n_headers && !is_parquet {
+            Err((
+                "(row)".to_string(),
+                format!(
+                    "the row has {} fields but the header has {n_headers}; check quoting and the delimiter",
+                    record.len()
+                ),
+            ))
+        } else {
+            check_row(
+                table,
+                specs,
+                &fields,
+                &mut values,
+                tm,
+                ctx,
+                key_idx.map(|k| (k, &seen_keys)),
+            )
+        };
+        match verdict {
+            Ok(()) => {
+                if let Some(k) = key_idx {
+                    seen_keys.insert(fields[k].clone(), line);
+                }
+                for (b, v) in builders.iter_mut().zip(&values) {
+                    b.push(v);
+                }
+                lines.push(line as i64);
+                report.rows_loaded += 1;
+            }
+            Err((column, reason)) => {
+                report.rows_rejected += 1;
+                let sample = RejectSample {
+                    file: file_name.clone(),
+                    line,
+                    column,
+                    reason,
+                };
+                rejects.write(table, &col_names, &sample, &fields)?;
+                if report.samples.len() < SAMPLES_PER_TABLE {
+                    report.samples.push(sample);
+                }
+            }
+        }
+    }
+    if report.rows_read == 0 && table.required() {
+        return Err(DataError::NoRows {
+            path: path.to_path_buf(),
+            table: table.name(),
+        });
+    }
+    let polars_err = |source| DataError::Polars {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut columns = Vec::with_capacity(specs.len() + 1);
+    for (b, spec) in builders.into_iter().zip(specs) {
+        columns.push(b.finish(spec.name).map_err(polars_err)?);
+    }
+    columns.push(Column::new(LINE_COLUMN.into(), lines));
+    let df = DataFrame::new(report.rows_loaded, columns).map_err(polars_err)?;
+    Ok((df, report))
+}
+
+/// Parses and checks one row into `values`; on failure returns the column
+/// at fault and the reason.
+fn check_row(
+    table: Table,
+    specs: &[ColumnSpec],
+    fields: &[String],
+    values: &mut [Value],
+    tm: &TableMapping,
+    ctx: &Context,
+    unique: Option<(usize, &HashMap<String, u64>)>,
+) -> Result<(), (String, String)> {
+    let fail = |col: &str, reason: String| Err((col.to_string(), reason));
+    for (i, spec) in specs.iter().enumerate() {
+        let v = parse::parse_value(&fields[i], spec.ty, tm.decimal)
+            .map_err(|e| (spec.name.to_string(), e))?;
+        if spec.required && v == Value::Null {
+            return fail(spec.name, format!("a value is required in '{}'", spec.name));
+        }
+        if let (Some(r), Some(x)) = (spec.range, v.as_f64())
+            && (x < r.min || x > r.max)
+        {
+            let what = if r.min == 0.0 && x < 0.0 {
+                format!("{x} is negative; '{}' cannot be below 0", spec.name)
+            } else if spec.name == "lat" || spec.name == "lon" {
+                format!(
+                    "{x} is outside Denmark (latitude {}–{}, longitude {}–{}); check the coordinate order and decimal mark",
+                    DK_LAT.min,
+                    DK_LAT.max,
+                    super::schema::DK_LON.min,
+                    super::schema::DK_LON.max
+                )
+            } else {
+                format!("{x} is outside the allowed range {}–{}", r.min, r.max)
+            };
+            return fail(spec.name, what);
+        }
+        if let Value::Date(d) = v
+            && table.event_date_columns().contains(&spec.name)
+            && d > parse::to_days(ctx.as_of_limit)
+        {
+            return fail(
+                spec.name,
+                format!(
+                    "{} is after the as-of date {}; a record cannot be dated in the future (check the date, or pass a later --as-of)",
+                    parse::from_days(d),
+                    ctx.as_of_limit
+                ),
+            );
+        }
+        values[i] = v;
+    }
+    let get = |name: &str| {
+        specs
+            .iter()
+            .position(|s| s.name == name)
+            .map(|i| (&values[i], &fields[i]))
+    };
+    if let Some((k, seen)) = unique
+        && let Some(first) = seen.get(&fields[k])
+    {
+        let key = specs[k].name;
+        return fail(
+            key,
+            format!("duplicate {key} '{}': already on line {first}", fields[k]),
+        );
+    }
+    for r in table.references() {
+        if let Some((Value::Str(id), _)) = get(r.column) {
+            let known = ctx.ids.get(&r.table).is_some_and(|ids| ids.contains(id));
+            if !known {
+                return fail(
+                    r.column,
+                    format!(
+                        "{} '{id}' is not in the {} table (or its row there was rejected)",
+                        r.column,
+                        r.table.name()
+                    ),
+                );
+            }
+        }
+    }
+    // Period order.
+    for (from, to) in [("start_date", "end_date"), ("from_date", "to_date")] {
+        if let (Some((Value::Date(a), _)), Some((Value::Date(b), _))) = (get(from), get(to))
+            && b < a
+        {
+            return fail(
+                to,
+                format!(
+                    "{to} {} is before {from} {}",
+                    parse::from_days(*b),
+                    parse::from_days(*a)
+                ),
+            );
+        }
+    }
+    match table {
+        Table::Tips => {
+            let site = get("site_id").map(|(v, _)| v.clone());
+            let company = get("company_id").map(|(v, _)| v.clone());
+            match (site, company) {
+                (Some(Value::Null) | None, Some(Value::Null) | None) => {
+                    return fail("site_id", "a tip needs a site_id or a company_id".into());
+                }
+                (_, Some(Value::Str(c))) if !ctx.company_ids.contains(&c) => {
+                    return fail(
+                        "company_id",
+                        format!("company_id '{c}' is not the company of any site"),
+                    );
+                }
+                _ => {}
+            }
+            check_indicator(get("indicator").map(|(v, _)| v), ctx)?;
+        }
+        Table::Findings => check_indicator(get("indicator").map(|(v, _)| v), ctx)?,
+        Table::Sites => {
+            if let Some((Value::Int(code), _)) = get("municipality_code") {
+                let known = u16::try_from(*code).ok().is_some_and(|c| {
+                    c == 411 || ReferenceData::bundled().municipality(c).is_some()
+                });
+                if !known {
+                    return fail(
+                        "municipality_code",
+                        format!(
+                            "{code} is not a Danish municipality code (see datasets/reference/municipalities.csv)"
+                        ),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn check_indicator(v: Option<&Value>, ctx: &Context) -> Result<(), (String, String)> {
+    if let Some(Value::Str(id)) = v
+        && !ctx.indicators.contains(id)
+    {
+        return Err((
+            "indicator".into(),
+            format!(
+                "'{id}' is not an ILO indicator id ({}) or a catalogue id; recode it in tilsyn.toml",
+                ILO_INDICATORS.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// An empty typed frame of a table (all canonical columns and `_line`).
+pub fn empty_frame(table: Table) -> PolarsResult<DataFrame> {
+    let mut columns = Vec::new();
+    for spec in table.columns() {
+        columns.push(Builder::new(spec, 0).finish(spec.name)?);
+    }
+    columns.push(Column::new(LINE_COLUMN.into(), Vec::<i64>::new()));
+    DataFrame::new(0, columns)
+}
+
+impl Dataset {
+    /// A data set with every table present and empty: the feature schema
+    /// with every feature computed (used to check catalogue rules).
+    pub fn empty_all_tables() -> PolarsResult<Dataset> {
+        let mut tables = BTreeMap::new();
+        for t in Table::ALL {
+            tables.insert(t, empty_frame(t)?);
+        }
+        Ok(Dataset {
+            tables,
+            report: LoadReport {
+                data_dir: PathBuf::new(),
+                mapping: None,
+                as_of_limit: parse::epoch(),
+                tables: Vec::new(),
+                rejects_dir: None,
+                fingerprint: String::new(),
+            },
+        })
+    }
+}

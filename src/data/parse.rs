@@ -1,0 +1,260 @@
+//! Text to typed values, as Danish exports write them: decimal comma and
+//! thousands dots, `ja`/`nej`, ISO or `dd-mm-yyyy` dates with an optional
+//! time, and case-insensitive codes. Each parser returns the reason a value
+//! is wrong, written for the person who has to fix the file.
+
+use chrono::{Datelike, NaiveDate};
+
+use super::schema::ColType;
+
+/// A parsed cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Missing.
+    Null,
+    /// Text (also enumeration codes, in canonical spelling).
+    Str(String),
+    /// Whole number.
+    Int(i64),
+    /// Decimal number.
+    Float(f64),
+    /// Boolean.
+    Bool(bool),
+    /// Days since 1970-01-01 (dates and months).
+    Date(i32),
+}
+
+impl Value {
+    /// The value as f64 for range checks.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(v) => Some(*v as f64),
+            Value::Float(v) => Some(*v),
+            _ => None,
+        }
+    }
+}
+
+/// How decimal numbers are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Decimal {
+    /// A comma is a decimal comma unless dots are also present (`1.234,5`).
+    #[default]
+    Auto,
+    /// `.` is the decimal point; commas are thousands separators.
+    Point,
+    /// `,` is the decimal point; dots are thousands separators.
+    Comma,
+}
+
+/// The Unix epoch as a date.
+pub fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN)
+}
+
+/// Days since the epoch.
+pub fn to_days(d: NaiveDate) -> i32 {
+    (d - epoch()).num_days() as i32
+}
+
+/// The date of a day count.
+pub fn from_days(days: i32) -> NaiveDate {
+    epoch() + chrono::Duration::days(i64::from(days))
+}
+
+/// Parses one cell. An empty or whitespace cell is `Null`.
+pub fn parse_value(text: &str, ty: ColType, decimal: Decimal) -> Result<Value, String> {
+    let t = text.trim();
+    if t.is_empty() || t.eq_ignore_ascii_case("na") || t.eq_ignore_ascii_case("null") {
+        return Ok(Value::Null);
+    }
+    match ty {
+        ColType::Str => Ok(Value::Str(t.to_string())),
+        ColType::Int => parse_int(t).map(Value::Int),
+        ColType::Float => parse_float(t, decimal).map(Value::Float),
+        ColType::Bool => parse_bool(t).map(Value::Bool),
+        ColType::Date => parse_date(t).map(|d| Value::Date(to_days(d))),
+        ColType::Month => parse_month(t).map(|d| Value::Date(to_days(d))),
+        ColType::Enum(values) => values
+            .iter()
+            .find(|v| v.eq_ignore_ascii_case(t))
+            .map(|v| Value::Str((*v).to_string()))
+            .ok_or_else(|| {
+                format!(
+                    "'{t}' is not one of {}; recode it in tilsyn.toml",
+                    values.join(", ")
+                )
+            }),
+    }
+}
+
+fn parse_int(t: &str) -> Result<i64, String> {
+    let cleaned: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    if let Ok(v) = cleaned.parse::<i64>() {
+        return Ok(v);
+    }
+    match parse_float(&cleaned, Decimal::Auto) {
+        Ok(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
+        _ => Err(format!("'{t}' is not a whole number")),
+    }
+}
+
+/// Parses a decimal number written with a decimal point or a decimal comma.
+pub fn parse_float(t: &str, decimal: Decimal) -> Result<f64, String> {
+    let cleaned: String = t
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
+        .collect();
+    let normalised = match decimal {
+        Decimal::Point => cleaned.replace(',', ""),
+        Decimal::Comma => cleaned.replace('.', "").replace(',', "."),
+        Decimal::Auto => {
+            let commas = cleaned.matches(',').count();
+            let dots = cleaned.matches('.').count();
+            match (commas, dots) {
+                (0, _) => cleaned,
+                // 1.234,50 (Danish thousands and decimals)
+                (1, _) if cleaned.rfind(',') > cleaned.rfind('.') => {
+                    cleaned.replace('.', "").replace(',', ".")
+                }
+                // 1,234.50 (English thousands)
+                (_, 1) => cleaned.replace(',', ""),
+                (1, 0) => cleaned.replace(',', "."),
+                _ => cleaned,
+            }
+        }
+    };
+    match normalised.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(format!("'{t}' is not a number")),
+    }
+}
+
+fn parse_bool(t: &str) -> Result<bool, String> {
+    match t.to_lowercase().as_str() {
+        "true" | "t" | "1" | "yes" | "y" | "ja" | "j" | "sand" | "x" => Ok(true),
+        "false" | "f" | "0" | "no" | "n" | "nej" | "falsk" => Ok(false),
+        _ => Err(format!(
+            "'{t}' is not true/false (ja/nej, 1/0 are also accepted)"
+        )),
+    }
+}
+
+/// Parses a date: `yyyy-mm-dd`, `dd-mm-yyyy`, `dd.mm.yyyy` or `dd/mm/yyyy`,
+/// optionally followed by a time (`T…` or ` …`), which is ignored.
+pub fn parse_date(t: &str) -> Result<NaiveDate, String> {
+    let day_part = t.split(['T', ' ']).next().unwrap_or(t);
+    let parts: Vec<&str> = day_part.split(['-', '.', '/']).collect();
+    let bad = || format!("'{t}' is not a date (write yyyy-mm-dd or dd-mm-yyyy)");
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(bad());
+    }
+    let (y, m, d) = if parts[0].len() == 4 {
+        (parts[0], parts[1], parts[2])
+    } else if parts[2].len() == 4 {
+        (parts[2], parts[1], parts[0])
+    } else {
+        return Err(bad());
+    };
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) else {
+        return Err(bad());
+    };
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
+        format!("'{t}' is not a calendar date (day {d} of month {m} in {y} does not exist)")
+    })
+}
+
+/// Parses a month: `YYYY-MM`, `MM-YYYY`, `YYYYMM`, or a full date.
+pub fn parse_month(t: &str) -> Result<NaiveDate, String> {
+    let bad = || format!("'{t}' is not a month (write YYYY-MM)");
+    if let Ok(d) = parse_date(t) {
+        return d.with_day(1).ok_or_else(bad);
+    }
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    let parts: Vec<&str> = t.split(['-', '/', '.']).collect();
+    let (y, m) = match parts.as_slice() {
+        [a, b] if a.len() == 4 => (a.parse::<i32>().ok(), b.parse::<u32>().ok()),
+        [a, b] if b.len() == 4 => (b.parse::<i32>().ok(), a.parse::<u32>().ok()),
+        [_] if digits.len() == 6 && digits == t => {
+            (digits[..4].parse().ok(), digits[4..].parse().ok())
+        }
+        _ => (None, None),
+    };
+    match (y, m) {
+        (Some(y), Some(m)) => NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(bad),
+        _ => Err(bad()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_danish_and_english_notation() {
+        assert_eq!(parse_float("1234,5", Decimal::Auto), Ok(1234.5));
+        assert_eq!(parse_float("1.234,50", Decimal::Auto), Ok(1234.5));
+        assert_eq!(parse_float("1,234.50", Decimal::Auto), Ok(1234.5));
+        assert_eq!(parse_float("42 800", Decimal::Auto), Ok(42800.0));
+        assert_eq!(parse_float("1.234", Decimal::Comma), Ok(1234.0));
+        assert!(parse_float("abc", Decimal::Auto).is_err());
+        assert!(parse_float("NaN", Decimal::Auto).is_err());
+        assert_eq!(
+            parse_value("12,0", ColType::Int, Decimal::Auto),
+            Ok(Value::Int(12))
+        );
+        assert!(parse_value("12,5", ColType::Int, Decimal::Auto).is_err());
+    }
+
+    #[test]
+    fn dates_iso_danish_and_with_time() {
+        let d = NaiveDate::from_ymd_opt(2022, 9, 2).unwrap();
+        assert_eq!(parse_date("2022-09-02"), Ok(d));
+        assert_eq!(parse_date("02-09-2022"), Ok(d));
+        assert_eq!(parse_date("02.09.2022"), Ok(d));
+        assert_eq!(parse_date("02-09-2022 00:00:00"), Ok(d));
+        assert_eq!(parse_date("2022-09-02T10:00:00Z"), Ok(d));
+        assert!(
+            parse_date("31-02-2022")
+                .unwrap_err()
+                .contains("does not exist")
+        );
+        assert!(parse_date("2022/13").is_err());
+        assert_eq!(from_days(to_days(d)), d);
+    }
+
+    #[test]
+    fn months_and_booleans_and_codes() {
+        let m = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        assert_eq!(parse_month("2024-03"), Ok(m));
+        assert_eq!(parse_month("03-2024"), Ok(m));
+        assert_eq!(parse_month("202403"), Ok(m));
+        assert_eq!(parse_month("2024-03-17"), Ok(m));
+        assert_eq!(
+            parse_value("Ja", ColType::Bool, Decimal::Auto),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            parse_value("NEJ", ColType::Bool, Decimal::Auto),
+            Ok(Value::Bool(false))
+        );
+        assert_eq!(
+            parse_value(" ", ColType::Bool, Decimal::Auto),
+            Ok(Value::Null)
+        );
+        let e = ColType::Enum(&["AT", "SKAT"]);
+        assert_eq!(
+            parse_value("at", e, Decimal::Auto),
+            Ok(Value::Str("AT".into()))
+        );
+        assert!(
+            parse_value("xx", e, Decimal::Auto)
+                .unwrap_err()
+                .contains("one of AT, SKAT")
+        );
+    }
+}

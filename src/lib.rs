@@ -1,0 +1,23 @@
+//! tilsyn finds the workplaces where people are most likely held in forced
+//! labour, so that scarce inspection visits go where they matter.
+//!
+//! The pipeline flows one way: a folder of agency exports is loaded and
+//! validated ([`data`]) into canonical tables; site features are computed as
+//! of a date; forced-labour indicators from the catalogue are evaluated over
+//! them; a model turns them into a probability; sites are ranked and
+//! explained; front ends (the [`cli`], later the TUI) show the result. The
+//! synthetic data generator ([`synth`]) makes demo and benchmark data from a
+//! documented latent model. The core modules know nothing of the terminal or
+//! the command line.
+
+pub mod assess;
+pub mod cli;
+pub mod data;
+pub mod features;
+pub mod indicators;
+pub mod model;
+pub mod pipeline;
+pub mod rank;
+pub mod report;
+pub mod synth;
+pub mod tui;
