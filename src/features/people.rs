@@ -1,0 +1,273 @@
+//! Features about the people working at a site: permit holders (housing,
+//! employer-bound permits, recruiters, stated pay), their payroll over the
+//! last 12 months (paid vs stated hourly pay, weekly hours, zero-pay months,
+//! third-party accounts, pay from other sites) and where they live (persons
+//! per room at employer-provided and other addresses).
+
+use polars::prelude::*;
+
+use super::{AS_OF, KEY, SITE, WEEKS_PER_MONTH, YEAR_DAYS, attach, null_columns, table_lazy};
+use crate::data::{Dataset, Table};
+
+/// Permit holders of each target's site: permits started on or before the
+/// as-of date and not ended more than a year before it.
+fn active_permits(ds: &Dataset, targets: &LazyFrame) -> Option<LazyFrame> {
+    let permits = table_lazy(ds, Table::Permits)?;
+    Some(
+        targets
+            .clone()
+            .select([col(KEY), col(SITE), col(AS_OF)])
+            .inner_join(permits, col(SITE), col(SITE))
+            .filter(
+                col("start_date").lt_eq(col(AS_OF)).and(
+                    col("end_date")
+                        .is_null()
+                        .or(col("end_date").gt_eq(col(AS_OF) - lit(YEAR_DAYS))),
+                ),
+            )
+            .with_columns([(col("stated_monthly_pay_dkk")
+                / (col("stated_weekly_hours") * lit(WEEKS_PER_MONTH)))
+            .alias("_stated_hourly")]),
+    )
+}
+
+fn share(cond: Expr) -> Expr {
+    cond.cast(DataType::Float64).mean()
+}
+
+/// Permit features.
+pub fn attach_permits(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
+    let names = [
+        ("permit_workers", DataType::Int64),
+        ("share_employer_housing", DataType::Float64),
+        ("share_employer_bound", DataType::Float64),
+        ("share_recruiter", DataType::Float64),
+        ("share_bound_housing_recruiter", DataType::Float64),
+        ("stated_hourly_dkk", DataType::Float64),
+    ];
+    let Some(p) = active_permits(ds, &targets) else {
+        return targets.with_columns(null_columns(&owned(&names)));
+    };
+    let agg = p.group_by([col(KEY)]).agg([
+        col("person_id")
+            .n_unique()
+            .cast(DataType::Int64)
+            .alias("permit_workers"),
+        share(col("employer_housing")).alias("share_employer_housing"),
+        share(col("employer_bound")).alias("share_employer_bound"),
+        share(col("recruiter_id").is_not_null()).alias("share_recruiter"),
+        share(
+            col("employer_bound")
+                .and(col("employer_housing"))
+                .and(col("recruiter_id").is_not_null()),
+        )
+        .alias("share_bound_housing_recruiter"),
+        col("_stated_hourly").median().alias("stated_hourly_dkk"),
+    ]);
+    attach(targets, agg, &["permit_workers"])
+}
+
+/// Payroll features over the 12 months up to the as-of date.
+pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
+    let names = [
+        ("payroll_workers", DataType::Int64),
+        ("paid_hourly_dkk", DataType::Float64),
+        ("pay_ratio_median", DataType::Float64),
+        ("share_below_80pct", DataType::Float64),
+        ("weekly_hours_mean", DataType::Float64),
+        ("weekly_hours_p90", DataType::Float64),
+        ("share_months_over_48h", DataType::Float64),
+        ("zero_pay_months", DataType::Int64),
+        ("share_third_party_pay", DataType::Float64),
+        ("share_paid_elsewhere", DataType::Float64),
+    ];
+    let Some(payroll) = table_lazy(ds, Table::Payroll) else {
+        return targets.with_columns(null_columns(&owned(&names)));
+    };
+    let in_window = |lf: LazyFrame| {
+        lf.filter(
+            col("month")
+                .lt_eq(col(AS_OF))
+                .and(col("month").gt(col(AS_OF) - lit(YEAR_DAYS))),
+        )
+    };
+    // Every payroll row of the site in the window: hours, zero pay, accounts.
+    let rows = in_window(
+        targets
+            .clone()
+            .select([col(KEY), col(SITE), col(AS_OF)])
+            .inner_join(payroll.clone(), col(SITE), col(SITE)),
+    )
+    .with_columns([(col("hours_paid") / lit(WEEKS_PER_MONTH)).alias("_weekly")]);
+    let site_agg = rows.group_by([col(KEY)]).agg([
+        col("person_id")
+            .n_unique()
+            .cast(DataType::Int64)
+            .alias("payroll_workers"),
+        col("_weekly").mean().alias("weekly_hours_mean"),
+        col("_weekly")
+            .quantile(lit(0.9), QuantileMethod::Linear)
+            .alias("weekly_hours_p90"),
+        share(col("_weekly").gt(lit(48.0))).alias("share_months_over_48h"),
+        col("gross_pay_dkk")
+            .eq(lit(0.0))
+            .cast(DataType::Int64)
+            .sum()
+            .alias("zero_pay_months"),
+        share(col("paid_to_own_account").not()).alias("share_third_party_pay"),
+    ]);
+    let mut lf = attach(
+        targets.clone(),
+        site_agg,
+        &["payroll_workers", "zero_pay_months"],
+    );
+
+    // Paid vs stated hourly pay, for permit holders.
+    let ratio_names = [
+        ("paid_hourly_dkk", DataType::Float64),
+        ("pay_ratio_median", DataType::Float64),
+        ("share_below_80pct", DataType::Float64),
+        ("share_paid_elsewhere", DataType::Float64),
+    ];
+    let Some(permits) = active_permits(ds, &targets) else {
+        return lf.with_columns(null_columns(&owned(&ratio_names)));
+    };
+    let holders = permits.group_by([col(KEY), col("person_id")]).agg([
+        col(SITE).first(),
+        col(AS_OF).first(),
+        col("_stated_hourly").median(),
+    ]);
+    let per_person = in_window(holders.clone().inner_join(
+        payroll.clone(),
+        col("person_id"),
+        col("person_id"),
+    ))
+    .filter(col("site_id_right").eq(col(SITE)))
+    .with_columns([when(col("hours_paid").gt(lit(0.0)))
+        .then(col("gross_pay_dkk") / col("hours_paid"))
+        .otherwise(lit(NULL))
+        .alias("_hourly")])
+    .group_by([col(KEY), col("person_id")])
+    .agg([col("_hourly").median(), col("_stated_hourly").first()])
+    .with_columns([(col("_hourly") / col("_stated_hourly")).alias("_ratio")]);
+    let ratio_agg = per_person.group_by([col(KEY)]).agg([
+        col("_hourly").median().alias("paid_hourly_dkk"),
+        col("_ratio").median().alias("pay_ratio_median"),
+        share(col("_ratio").lt(lit(0.8))).alias("share_below_80pct"),
+    ]);
+    lf = attach(lf, ratio_agg, &[]);
+
+    // Permit holders paid only by other sites in the window.
+    let elsewhere = in_window(holders.inner_join(payroll, col("person_id"), col("person_id")))
+        .group_by([col(KEY), col("person_id")])
+        .agg([
+            col("site_id_right").eq(col(SITE)).any(true).alias("_here"),
+            col("site_id_right")
+                .neq(col(SITE))
+                .any(true)
+                .alias("_there"),
+        ])
+        .group_by([col(KEY)])
+        .agg([share(col("_there").and(col("_here").not())).alias("share_paid_elsewhere")]);
+    attach(lf, elsewhere, &[])
+}
+
+/// Housing features: where each permit holder lives at the as-of date and
+/// how crowded that address is then.
+pub fn attach_residences(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
+    let names = [
+        ("housed_workers", DataType::Int64),
+        ("max_persons_per_room_employer", DataType::Float64),
+        ("max_persons_per_room", DataType::Float64),
+        ("share_overcrowded", DataType::Float64),
+    ];
+    let (Some(residences), Some(permits)) = (
+        table_lazy(ds, Table::Residences),
+        active_permits(ds, &targets),
+    ) else {
+        return targets.with_columns(null_columns(&owned(&names)));
+    };
+    // Residence intervals: from this move to the person's next move.
+    let Ok(next_move) = col("from_date").shift(lit(-1)).over([col("person_id")]) else {
+        return targets.with_columns(null_columns(&owned(&names)));
+    };
+    let intervals = residences
+        .with_columns([col("from_date").fill_null(lit(i32::MIN / 2))])
+        .sort(["person_id", "from_date"], SortMultipleOptions::default())
+        .with_columns([next_move.alias("_to")]);
+    let live_then = |lf: LazyFrame| {
+        lf.filter(
+            col("from_date")
+                .lt_eq(col(AS_OF))
+                .and(col("_to").is_null().or(col("_to").gt(col(AS_OF)))),
+        )
+    };
+    let holders = permits
+        .group_by([col(KEY), col("person_id")])
+        .agg([col(AS_OF).first()]);
+    let worker_addr =
+        live_then(holders.inner_join(intervals.clone(), col("person_id"), col("person_id")))
+            .select([
+                col(KEY),
+                col("person_id"),
+                col(AS_OF),
+                col("address_id"),
+                col("employer_provided"),
+            ]);
+    let addr_dates = worker_addr
+        .clone()
+        .select([col("address_id"), col(AS_OF)])
+        .unique(None, UniqueKeepStrategy::Any);
+    let occupancy =
+        live_then(addr_dates.inner_join(intervals, col("address_id"), col("address_id")))
+            .group_by([col("address_id"), col(AS_OF)])
+            .agg([
+                col("person_id")
+                    .n_unique()
+                    .cast(DataType::Float64)
+                    .alias("_persons"),
+                col("rooms").max().cast(DataType::Float64).alias("_rooms"),
+                col("employer_provided").any(true).alias("_employer_any"),
+            ])
+            .with_columns([when(col("_rooms").gt(lit(0.0)))
+                .then(col("_persons") / col("_rooms"))
+                .otherwise(lit(NULL))
+                .alias("_ppr")]);
+    let agg = worker_addr
+        .join(
+            occupancy,
+            [col("address_id"), col(AS_OF)],
+            [col("address_id"), col(AS_OF)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .group_by([col(KEY)])
+        .agg([
+            col("person_id")
+                .n_unique()
+                .cast(DataType::Int64)
+                .alias("housed_workers"),
+            col("_ppr")
+                .filter(
+                    col("employer_provided")
+                        .fill_null(lit(false))
+                        .or(col("_employer_any").fill_null(lit(false))),
+                )
+                .max()
+                .alias("max_persons_per_room_employer"),
+            col("_ppr").max().alias("max_persons_per_room"),
+            share(col("_ppr").gt(lit(2.0))).alias("share_overcrowded"),
+        ]);
+    // No employer-provided address among the housed workers: 0 persons per room there.
+    attach(
+        targets,
+        agg,
+        &["housed_workers", "max_persons_per_room_employer"],
+    )
+}
+
+fn owned(names: &[(&str, DataType)]) -> Vec<(String, DataType)> {
+    names
+        .iter()
+        .map(|(n, t)| ((*n).to_string(), t.clone()))
+        .collect()
+}

@@ -1,0 +1,420 @@
+//! The indicator catalogue as data: its TOML format, loading, and the checks
+//! that every entry refers to real ILO ids, Delphi dimensions, tables and
+//! features. Errors name the indicator and the line of the file.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::{ILO_INDICATORS, Table};
+
+/// The bundled catalogue, for when no file is given.
+pub const BUNDLED: &str = include_str!("../../models/indicators.toml");
+
+/// Evidence (recorded by inspectors, tips, police) or a register signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Recorded by an inspection, a tip or the police; decays with age.
+    Evidence,
+    /// A proxy derived from registers.
+    Signal,
+}
+
+/// Delphi strength (ILO/EC 2009).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strength {
+    /// Weak.
+    Weak,
+    /// Medium.
+    Medium,
+    /// Strong.
+    Strong,
+}
+
+/// The six Delphi dimensions for adults, labour exploitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    /// Deception during recruitment.
+    DeceptiveRecruitment,
+    /// Coercion during recruitment.
+    CoerciveRecruitment,
+    /// Recruitment by abuse of vulnerability.
+    RecruitmentAbuseOfVulnerability,
+    /// Exploitative conditions of work.
+    ExploitativeConditions,
+    /// Coercion at destination.
+    CoercionAtDestination,
+    /// Abuse of vulnerability at destination.
+    AbuseOfVulnerabilityAtDestination,
+}
+
+impl Dimension {
+    /// All six, in the Delphi order.
+    pub const ALL: [Dimension; 6] = [
+        Dimension::DeceptiveRecruitment,
+        Dimension::CoerciveRecruitment,
+        Dimension::RecruitmentAbuseOfVulnerability,
+        Dimension::ExploitativeConditions,
+        Dimension::CoercionAtDestination,
+        Dimension::AbuseOfVulnerabilityAtDestination,
+    ];
+
+    /// Position in [`Dimension::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// A readable name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Dimension::DeceptiveRecruitment => "deceptive recruitment",
+            Dimension::CoerciveRecruitment => "coercive recruitment",
+            Dimension::RecruitmentAbuseOfVulnerability => "recruitment by abuse of vulnerability",
+            Dimension::ExploitativeConditions => "exploitative conditions of work",
+            Dimension::CoercionAtDestination => "coercion at destination",
+            Dimension::AbuseOfVulnerabilityAtDestination => "abuse of vulnerability at destination",
+        }
+    }
+}
+
+/// Weights of the rules scorer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scoring {
+    /// Weight of a strong indicator.
+    pub strong: f64,
+    /// Weight of a medium indicator.
+    pub medium: f64,
+    /// Weight of a weak indicator.
+    pub weak: f64,
+    /// Weight of an indicator without a Delphi strength.
+    pub unrated: f64,
+    /// Evidence weighs this many times a signal of the same strength.
+    pub evidence_multiplier: f64,
+    /// Evidence weight halves every this many days.
+    pub half_life_days: f64,
+    /// Evidence older than this no longer counts.
+    pub expire_days: f64,
+}
+
+/// One catalogue entry.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// Unique id.
+    pub id: String,
+    /// Evidence or signal.
+    pub kind: Kind,
+    /// The ILO indicators it stands for.
+    pub ilo: Vec<String>,
+    /// Delphi dimension, where one applies.
+    #[serde(default)]
+    pub delphi_dimension: Option<Dimension>,
+    /// The Delphi item it stands for (counted once per dimension).
+    #[serde(default)]
+    pub delphi_item: Option<String>,
+    /// Delphi strength, where one applies.
+    #[serde(default)]
+    pub strength: Option<Strength>,
+    /// The employer-guide item it reflects.
+    #[serde(default)]
+    pub employer_guide: String,
+    /// Tables it needs.
+    pub needs: Vec<String>,
+    /// SQL boolean expression over the feature table.
+    pub rule: String,
+    /// Evidence only: the feature holding the evidence's age in days.
+    #[serde(default)]
+    pub age: Option<String>,
+    /// Plain-language template with `{feature}` placeholders.
+    pub explain: String,
+    /// Where it comes from.
+    pub source: String,
+    /// Verification status of the source claim.
+    #[serde(default)]
+    pub verification: String,
+    /// Caveats.
+    #[serde(default)]
+    pub note: String,
+    /// How a fired evidence indicator shows in the ILO grid: `observed`
+    /// (default for evidence) or `signalled` (e.g. unverified tips).
+    #[serde(default)]
+    pub shows_as: Option<ShowsAs>,
+    /// A weight that replaces the one its strength gives.
+    #[serde(default)]
+    pub weight: Option<f64>,
+}
+
+/// How a fired indicator shows in the 11-indicator grid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShowsAs {
+    /// As observed (recorded evidence).
+    Observed,
+    /// As signalled (a proxy or an unverified allegation).
+    Signalled,
+}
+
+impl Indicator {
+    /// The canonical tables it needs.
+    pub fn needed_tables(&self) -> Vec<Table> {
+        self.needs
+            .iter()
+            .filter_map(|n| Table::from_name(n))
+            .collect()
+    }
+
+    /// Indices (into `ILO_INDICATORS`) of its ILO indicators.
+    pub fn ilo_indices(&self) -> Vec<usize> {
+        self.ilo
+            .iter()
+            .filter_map(|x| ILO_INDICATORS.iter().position(|i| i == x))
+            .collect()
+    }
+}
+
+/// The catalogue file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalogue {
+    /// Format version.
+    pub version: u32,
+    /// Rules-scorer weights.
+    pub scoring: Scoring,
+    /// The indicators.
+    #[serde(rename = "indicator")]
+    pub indicators: Vec<Indicator>,
+    /// Where it was read from.
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
+    /// Line of each indicator's `id` in the file.
+    #[serde(skip)]
+    pub lines: Vec<usize>,
+}
+
+/// A catalogue that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    /// The file could not be read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// TOML or structure error.
+    #[error("{file}: {message}")]
+    Parse {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// An entry is wrong.
+    #[error("{file}: line {line}: indicator '{id}': {message}")]
+    Entry {
+        /// The file.
+        file: String,
+        /// Line of the entry's id.
+        line: usize,
+        /// The indicator.
+        id: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+}
+
+impl Catalogue {
+    /// The catalogue shipped in `models/indicators.toml`.
+    pub fn bundled() -> Result<Catalogue, CatalogueError> {
+        Self::parse(BUNDLED, "models/indicators.toml")
+    }
+
+    /// Reads a catalogue file.
+    pub fn from_file(path: &Path) -> Result<Catalogue, CatalogueError> {
+        let text = std::fs::read_to_string(path).map_err(|source| CatalogueError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut c = Self::parse(&text, &path.display().to_string())?;
+        c.path = Some(path.to_path_buf());
+        Ok(c)
+    }
+
+    /// Parses and checks catalogue text (not the rules: see `engine`).
+    pub fn parse(text: &str, file: &str) -> Result<Catalogue, CatalogueError> {
+        let mut c: Catalogue = toml::from_str(text).map_err(|e| CatalogueError::Parse {
+            file: file.to_string(),
+            message: e.to_string(),
+        })?;
+        c.lines = id_lines(text, &c.indicators);
+        c.path = Some(PathBuf::from(file));
+        c.check(file)?;
+        Ok(c)
+    }
+
+    /// The error for entry `i`.
+    pub fn entry_error(&self, i: usize, message: impl Into<String>) -> CatalogueError {
+        CatalogueError::Entry {
+            file: self.path.as_ref().map_or_else(
+                || "models/indicators.toml".into(),
+                |p| p.display().to_string(),
+            ),
+            line: self.lines.get(i).copied().unwrap_or(0),
+            id: self
+                .indicators
+                .get(i)
+                .map_or_else(String::new, |d| d.id.clone()),
+            message: message.into(),
+        }
+    }
+
+    fn check(&self, file: &str) -> Result<(), CatalogueError> {
+        let err = |i: usize, message: String| CatalogueError::Entry {
+            file: file.to_string(),
+            line: self.lines.get(i).copied().unwrap_or(0),
+            id: self.indicators[i].id.clone(),
+            message,
+        };
+        let s = &self.scoring;
+        for (name, v) in [
+            ("strong", s.strong),
+            ("medium", s.medium),
+            ("weak", s.weak),
+            ("unrated", s.unrated),
+            ("evidence_multiplier", s.evidence_multiplier),
+            ("half_life_days", s.half_life_days),
+            ("expire_days", s.expire_days),
+        ] {
+            if !v.is_finite() || v <= 0.0 {
+                return Err(CatalogueError::Parse {
+                    file: file.to_string(),
+                    message: format!("[scoring] {name} = {v}: must be a positive number"),
+                });
+            }
+        }
+        let mut seen = HashSet::new();
+        for (i, d) in self.indicators.iter().enumerate() {
+            if d.id.is_empty()
+                || !d
+                    .id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            {
+                return Err(err(
+                    i,
+                    "ids are snake_case: lower-case letters, digits and _".into(),
+                ));
+            }
+            if !seen.insert(d.id.as_str()) {
+                return Err(err(
+                    i,
+                    "duplicate id: every indicator needs its own id".into(),
+                ));
+            }
+            if d.ilo.is_empty() && d.kind == Kind::Evidence {
+                return Err(err(
+                    i,
+                    format!(
+                        "`ilo` is empty: evidence must name at least one of {}",
+                        ILO_INDICATORS.join(", ")
+                    ),
+                ));
+            }
+            if let Some(w) = d.weight
+                && (!w.is_finite() || w <= 0.0)
+            {
+                return Err(err(i, format!("weight {w}: must be a positive number")));
+            }
+            for x in &d.ilo {
+                if !ILO_INDICATORS.contains(&x.as_str()) {
+                    return Err(err(
+                        i,
+                        format!(
+                            "'{x}' is not an ILO indicator id; use one of {}",
+                            ILO_INDICATORS.join(", ")
+                        ),
+                    ));
+                }
+            }
+            for t in &d.needs {
+                if Table::from_name(t).is_none() {
+                    return Err(err(
+                        i,
+                        format!("`needs` names '{t}', which is not a canonical table"),
+                    ));
+                }
+            }
+            if d.needs.is_empty() {
+                return Err(err(
+                    i,
+                    "`needs` is empty: name the tables its rule's features come from".into(),
+                ));
+            }
+            if d.kind == Kind::Evidence && d.age.is_none() {
+                return Err(err(i, "an evidence indicator needs `age`, the feature holding the evidence's age in days".into()));
+            }
+            if d.delphi_dimension.is_some() != d.strength.is_some() {
+                return Err(err(
+                    i,
+                    "give `delphi_dimension` and `strength` together, or neither".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The weight of an indicator before decay.
+    pub fn base_weight(&self, d: &Indicator) -> f64 {
+        let s = &self.scoring;
+        let w = if let Some(w) = d.weight {
+            w
+        } else {
+            match d.strength {
+                Some(Strength::Strong) => s.strong,
+                Some(Strength::Medium) => s.medium,
+                Some(Strength::Weak) => s.weak,
+                None => s.unrated,
+            }
+        };
+        if d.kind == Kind::Evidence {
+            w * s.evidence_multiplier
+        } else {
+            w
+        }
+    }
+
+    /// The decay factor for evidence of a given age (1 for signals).
+    pub fn decay(&self, age_days: Option<f64>) -> f64 {
+        match age_days {
+            Some(a) if a > 0.0 => 0.5f64.powf(a / self.scoring.half_life_days),
+            _ => 1.0,
+        }
+    }
+}
+
+/// The line of each indicator's `id = "..."` in the text (1-based; 0 if not found).
+fn id_lines(text: &str, indicators: &[Indicator]) -> Vec<usize> {
+    let mut lines = Vec::with_capacity(indicators.len());
+    let mut from = 0usize;
+    let all: Vec<&str> = text.lines().collect();
+    for d in indicators {
+        let found = all.iter().enumerate().skip(from).find(|(_, l)| {
+            let t = l.trim_start();
+            t.starts_with("id") && t.contains(&format!("\"{}\"", d.id))
+        });
+        match found {
+            Some((n, _)) => {
+                lines.push(n + 1);
+                from = n + 1;
+            }
+            None => lines.push(0),
+        }
+    }
+    lines
+}

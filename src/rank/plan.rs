@@ -1,0 +1,296 @@
+//! Visit plans: the top sites within a capacity, plus a random exploration
+//! share drawn from the rest with a seed. Every site carries the
+//! probability with which this plan selected it (1 for a priority pick,
+//! m/R for each of the R eligible sites the m exploration visits are drawn
+//! from), so next year's outcomes can be weighted by inverse propensity.
+
+use rand::SeedableRng;
+use rand::seq::index::sample;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use super::rows::Ranked;
+
+/// Why a site is in the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Selection {
+    /// Among the highest priorities.
+    Priority,
+    /// Drawn at random from the rest (exploration).
+    Exploration,
+}
+
+/// Unchecked plan parameters.
+#[derive(Debug, Clone)]
+pub struct PlanParams {
+    /// Visits available.
+    pub capacity: usize,
+    /// Share of the capacity drawn at random (0–1).
+    pub explore: f64,
+    /// Seed of the exploration draw.
+    pub seed: u64,
+}
+
+/// A plan parameter out of range.
+#[derive(Debug, thiserror::Error)]
+#[error("plan parameter {name} = {value}: {reason}")]
+pub struct PlanError {
+    name: &'static str,
+    value: String,
+    reason: &'static str,
+}
+
+impl PlanParams {
+    /// Checks the parameters.
+    pub fn check(self) -> Result<PlanParams, PlanError> {
+        if self.capacity == 0 {
+            return Err(PlanError {
+                name: "capacity",
+                value: "0".into(),
+                reason: "a plan needs at least one visit",
+            });
+        }
+        if !self.explore.is_finite() || !(0.0..=1.0).contains(&self.explore) {
+            return Err(PlanError {
+                name: "explore",
+                value: self.explore.to_string(),
+                reason: "must be a share between 0 and 1",
+            });
+        }
+        Ok(self)
+    }
+}
+
+/// One planned visit.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanRow {
+    /// The site as ranked.
+    #[serde(flatten)]
+    pub site: Ranked,
+    /// Why it is in the plan.
+    pub selection: Selection,
+    /// The probability this plan selected it with.
+    pub selection_probability: f64,
+}
+
+/// A visit plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// Visits, priority picks first (by rank), then exploration picks (by rank).
+    pub rows: Vec<PlanRow>,
+    /// Eligible sites (after filters and exclusions).
+    pub eligible: usize,
+    /// Priority picks.
+    pub priority_visits: usize,
+    /// Exploration picks.
+    pub exploration_visits: usize,
+    /// The selection probability of every eligible site not picked by priority.
+    pub exploration_probability: f64,
+    /// The seed used.
+    pub seed: u64,
+}
+
+/// Builds a plan from the ranked eligible sites (in rank order).
+pub fn plan(ranked: Vec<Ranked>, params: &PlanParams) -> Plan {
+    let n = ranked.len();
+    let capacity = params.capacity.min(n);
+    let explore = ((capacity as f64) * params.explore).round() as usize;
+    let explore = explore.min(capacity);
+    let top = capacity - explore;
+    let rest = n - top;
+    let explore = explore.min(rest);
+    let p_explore = if rest > 0 {
+        explore as f64 / rest as f64
+    } else {
+        0.0
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
+    let mut drawn: Vec<usize> = sample(&mut rng, rest, explore).into_vec();
+    drawn.sort_unstable();
+    let mut rows = Vec::with_capacity(top + explore);
+    let mut iter = ranked.into_iter().enumerate();
+    let mut next_draw = drawn.iter().peekable();
+    for (i, site) in iter.by_ref() {
+        if i < top {
+            rows.push(PlanRow {
+                site,
+                selection: Selection::Priority,
+                selection_probability: 1.0,
+            });
+        } else if next_draw.peek().is_some_and(|d| **d == i - top) {
+            next_draw.next();
+            rows.push(PlanRow {
+                site,
+                selection: Selection::Exploration,
+                selection_probability: p_explore,
+            });
+        }
+    }
+    Plan {
+        rows,
+        eligible: n,
+        priority_visits: top,
+        exploration_visits: explore,
+        exploration_probability: p_explore,
+        seed: params.seed,
+    }
+}
+
+/// Writes a plan as CSV, one row per visit with its reasons.
+pub fn write_csv(out: impl std::io::Write, p: &Plan) -> Result<(), csv::Error> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "visit",
+        "rank",
+        "site_id",
+        "name",
+        "municipality",
+        "region",
+        "sector_code",
+        "risk_group",
+        "workers_exposed",
+        "priority",
+        "probability",
+        "tier",
+        "selection",
+        "selection_probability",
+        "reasons",
+        "model_contributions",
+    ])?;
+    for (i, r) in p.rows.iter().enumerate() {
+        let s = &r.site;
+        w.write_record([
+            (i + 1).to_string(),
+            s.rank.to_string(),
+            s.site_id.clone(),
+            s.name.clone().unwrap_or_default(),
+            s.municipality.clone().unwrap_or_default(),
+            s.region.clone().unwrap_or_default(),
+            s.sector_code.clone().unwrap_or_default(),
+            s.risk_group.clone().unwrap_or_default(),
+            format!("{:.0}", s.workers_exposed),
+            format!("{:.4}", s.priority),
+            s.probability.map(|p| format!("{p:.4}")).unwrap_or_default(),
+            s.tier.id().to_string(),
+            format!("{:?}", r.selection).to_lowercase(),
+            format!("{:.6}", r.selection_probability),
+            s.reasons
+                .iter()
+                .map(|x| format!("{}: {}", x.indicator, x.text))
+                .collect::<Vec<_>>()
+                .join("; "),
+            s.contributions
+                .iter()
+                .map(|c| format!("{} {:+.2}", c.feature, c.value))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::{IloStatus, Tier};
+
+    fn site(i: usize) -> Ranked {
+        Ranked {
+            rank: i + 1,
+            row: i,
+            site_id: format!("S{i:04}"),
+            company_id: None,
+            name: None,
+            municipality_code: None,
+            municipality: None,
+            region: None,
+            sector_code: None,
+            risk_group: None,
+            workers_exposed: 1.0,
+            score: 0.0,
+            priority: (1000 - i) as f64,
+            probability: None,
+            contributions: Vec::new(),
+            tier: Tier::NoIndication,
+            ilo: [IloStatus::Unknown; 11],
+            days_since_inspection: None,
+            reasons: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn capacity_exploration_and_probabilities() {
+        let ranked: Vec<Ranked> = (0..500).map(site).collect();
+        let params = PlanParams {
+            capacity: 50,
+            explore: 0.1,
+            seed: 7,
+        }
+        .check()
+        .unwrap();
+        let p = plan(ranked.clone(), &params);
+        assert_eq!(p.rows.len(), 50);
+        assert!((p.exploration_visits as i64 - 5).abs() <= 1);
+        assert!(
+            p.rows[..45]
+                .iter()
+                .all(|r| r.selection == Selection::Priority)
+        );
+        // Probabilities over all eligible sites sum to the capacity.
+        let total = p.priority_visits as f64
+            + p.exploration_probability * (p.eligible - p.priority_visits) as f64;
+        assert!((total - 50.0).abs() < 1e-9);
+        let again = plan(ranked.clone(), &params);
+        let ids = |p: &Plan| {
+            p.rows
+                .iter()
+                .map(|r| r.site.site_id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&p), ids(&again));
+        let other = plan(ranked, &PlanParams { seed: 8, ..params });
+        assert_ne!(ids(&p), ids(&other));
+    }
+
+    #[test]
+    fn bad_parameters_and_small_lists() {
+        assert!(
+            PlanParams {
+                capacity: 0,
+                explore: 0.1,
+                seed: 1
+            }
+            .check()
+            .is_err()
+        );
+        assert!(
+            PlanParams {
+                capacity: 5,
+                explore: 1.5,
+                seed: 1
+            }
+            .check()
+            .is_err()
+        );
+        let p = plan(
+            (0..3).map(site).collect(),
+            &PlanParams {
+                capacity: 10,
+                explore: 0.5,
+                seed: 1,
+            },
+        );
+        assert_eq!(p.rows.len(), 3);
+        let empty = plan(
+            Vec::new(),
+            &PlanParams {
+                capacity: 10,
+                explore: 0.1,
+                seed: 1,
+            },
+        );
+        assert!(empty.rows.is_empty());
+    }
+}

@@ -1,0 +1,246 @@
+//! Turning an assessment into ranked rows: the rules priority per site,
+//! the filter, the order (priority descending, ties by site id), and each
+//! site's reasons with their evidence sentences.
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use super::filter::Filter;
+use crate::indicators::explain;
+use crate::indicators::{IloStatus, Kind, Tier};
+use crate::pipeline::Scored;
+
+/// One reason behind a rank: an indicator that fired, with its sentence.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reason {
+    /// Indicator id.
+    pub indicator: String,
+    /// Evidence or signal.
+    pub kind: Kind,
+    /// The ILO indicators it stands for.
+    pub ilo: Vec<String>,
+    /// Its weight after decay.
+    pub weight: f64,
+    /// The plain-language sentence with the evidence values.
+    pub text: String,
+}
+
+/// One of the model's largest contributions.
+#[derive(Debug, Clone, Serialize)]
+pub struct Contribution {
+    /// Feature name.
+    pub feature: String,
+    /// Contribution (log-odds for logistic regression, probability for trees).
+    pub value: f64,
+}
+
+/// One ranked site.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ranked {
+    /// 1-based rank within the filtered list.
+    pub rank: usize,
+    /// Row in the assessment frame.
+    #[serde(skip)]
+    pub row: usize,
+    /// Site id.
+    pub site_id: String,
+    /// Company id (CVR).
+    pub company_id: Option<String>,
+    /// Site name.
+    pub name: Option<String>,
+    /// Municipality code.
+    pub municipality_code: Option<i64>,
+    /// Municipality name.
+    pub municipality: Option<String>,
+    /// Region name.
+    pub region: Option<String>,
+    /// DB07 code.
+    pub sector_code: Option<String>,
+    /// Risk group of the sector.
+    pub risk_group: Option<String>,
+    /// Workers exposed (see the module doc).
+    pub workers_exposed: f64,
+    /// Sum of indicator weights.
+    pub score: f64,
+    /// Ranking key.
+    pub priority: f64,
+    /// The model's probability that an inspection would find exploitation.
+    pub probability: Option<f64>,
+    /// The model's largest contributions.
+    pub contributions: Vec<Contribution>,
+    /// ILO tier.
+    pub tier: Tier,
+    /// The 11 ILO statuses.
+    pub ilo: [IloStatus; 11],
+    /// Days since the last inspection.
+    pub days_since_inspection: Option<i64>,
+    /// The indicators behind the rank, heaviest first.
+    pub reasons: Vec<Reason>,
+}
+
+fn str_col<'a>(frame: &'a DataFrame, name: &str) -> Option<&'a StringChunked> {
+    frame.column(name).ok().and_then(|c| c.str().ok())
+}
+
+fn f64_col(frame: &DataFrame, name: &str) -> Vec<Option<f64>> {
+    frame
+        .column(name)
+        .ok()
+        .and_then(|c| c.cast(&DataType::Float64).ok())
+        .and_then(|c| c.f64().ok().map(|ca| ca.iter().collect()))
+        .unwrap_or_else(|| vec![None; frame.height()])
+}
+
+/// Workers exposed at each row.
+pub fn workers_exposed(frame: &DataFrame) -> Vec<f64> {
+    let cols: Vec<Vec<Option<f64>>> = [
+        "permit_workers",
+        "posted_workers",
+        "payroll_workers",
+        "findings_workers_affected_max",
+    ]
+    .iter()
+    .map(|c| f64_col(frame, c))
+    .collect();
+    let employees = f64_col(frame, "employees");
+    (0..frame.height())
+        .map(|i| {
+            let best = cols.iter().filter_map(|c| c[i]).fold(0.0f64, f64::max);
+            if best > 0.0 {
+                best
+            } else {
+                employees[i].unwrap_or(1.0).max(1.0)
+            }
+        })
+        .collect()
+}
+
+/// The exposure factor of the rules priority.
+pub fn exposure(workers: f64) -> f64 {
+    1.0 + (1.0 + workers.max(0.0)).ln()
+}
+
+/// The priority of a row: the model's probability (or, with the rules
+/// scorer, the indicator score) × exposure × recency × unacted evidence
+/// (see `docs/model.md`). Recency rises from 1 (inspected today) to 1.5
+/// (three years or more, or never); a tip newer than the last inspection
+/// (or at a site never inspected) multiplies by 1.25.
+pub fn priority_of(scored: &Scored, row: usize, workers: f64) -> f64 {
+    let frame = &scored.assessment.frame;
+    let num = |name: &str| {
+        frame
+            .column(name)
+            .ok()
+            .and_then(|c| c.get(row).ok())
+            .and_then(|v| explain::number(&v))
+    };
+    let days = num("days_since_inspection");
+    let recency = 1.0 + 0.5 * days.map_or(1.0, |d| (d / 1095.0).min(1.0));
+    let unacted = match (num("last_tip_age_days"), days) {
+        (Some(t), Some(d)) if t < d => 1.25,
+        (Some(_), None) => 1.25,
+        _ => 1.0,
+    };
+    let base = match &scored.model {
+        None => scored.assessment.sites[row].rule_score,
+        Some((_, m)) => m.probability[row],
+    };
+    base * exposure(workers) * recency * unacted
+}
+
+/// Ranks the assessed sites that pass the filter; `top` limits the rows
+/// returned (reasons are built only for those).
+pub fn rank(
+    scored: &Scored,
+    filter: &Filter,
+    top: Option<usize>,
+    reasons_per_site: usize,
+) -> Vec<Ranked> {
+    let a = &scored.assessment;
+    let frame = &a.frame;
+    let n = frame.height();
+    let ids = str_col(frame, "site_id");
+    let sector = str_col(frame, "sector_code");
+    let group = str_col(frame, "risk_group");
+    let region = str_col(frame, "region");
+    let muni = frame
+        .column("municipality_code")
+        .ok()
+        .and_then(|c| c.i64().ok());
+    let workers = workers_exposed(frame);
+    let get = |ca: Option<&StringChunked>, i: usize| ca.and_then(|c| c.get(i)).map(str::to_string);
+
+    let mut order: Vec<(usize, f64)> = (0..n)
+        .filter(|&i| {
+            filter.matches(
+                sector.and_then(|c| c.get(i)),
+                group.and_then(|c| c.get(i)),
+                muni.and_then(|c| c.get(i)),
+                region.and_then(|c| c.get(i)),
+                a.sites[i].tier,
+            )
+        })
+        .map(|i| (i, priority_of(scored, i, workers[i])))
+        .collect();
+    // Priority descending; ties by site id (the frame is sorted by id, so by row).
+    order.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    let take = top.unwrap_or(order.len()).min(order.len());
+    let days = f64_col(frame, "days_since_inspection");
+    order
+        .into_iter()
+        .take(take)
+        .enumerate()
+        .map(|(k, (i, priority))| {
+            let s = &a.sites[i];
+            Ranked {
+                rank: k + 1,
+                row: i,
+                site_id: get(ids, i).unwrap_or_default(),
+                company_id: get(str_col(frame, "company_id"), i),
+                name: get(str_col(frame, "name"), i),
+                municipality_code: muni.and_then(|c| c.get(i)),
+                municipality: get(str_col(frame, "municipality"), i),
+                region: get(region, i),
+                sector_code: get(sector, i),
+                risk_group: get(group, i),
+                workers_exposed: workers[i],
+                score: s.rule_score,
+                priority,
+                probability: scored.model.as_ref().map(|(_, m)| m.probability[i]),
+                contributions: scored.model.as_ref().map_or_else(Vec::new, |(_, m)| {
+                    m.contributions[i]
+                        .iter()
+                        .map(|(f, v)| Contribution {
+                            feature: m.feature_names[*f].clone(),
+                            value: *v,
+                        })
+                        .collect()
+                }),
+                tier: s.tier,
+                ilo: s.ilo,
+                days_since_inspection: days[i].map(|d| d as i64),
+                reasons: reasons(scored, i, reasons_per_site),
+            }
+        })
+        .collect()
+}
+
+/// The reasons of one row: fired indicators, heaviest first.
+pub fn reasons(scored: &Scored, row: usize, limit: usize) -> Vec<Reason> {
+    let cat = &scored.catalogue.catalogue;
+    scored.assessment.sites[row]
+        .fired
+        .iter()
+        .take(limit)
+        .map(|(i, w)| {
+            let d = &cat.indicators[*i];
+            Reason {
+                indicator: d.id.clone(),
+                kind: d.kind,
+                ilo: d.ilo.clone(),
+                weight: *w,
+                text: explain::render(&d.explain, &scored.assessment.frame, row),
+            }
+        })
+        .collect()
+}
