@@ -1,0 +1,194 @@
+//! The model file (`models/risk_model.json`): the learner, the features with
+//! their transforms and scaling, the coefficients or tree, the label
+//! definition, the training and test periods, the data fingerprint, the
+//! held-out metrics, the tilsyn version and the training date. Written with
+//! stable field order and no wall-clock time, so the same data and
+//! parameters give the same bytes. Also applies a model to assessed sites.
+
+use std::path::Path;
+
+use ndarray::Axis;
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::examples::LabelDefinition;
+use super::fit::{Fitted, ModelKind};
+use super::matrix::{FeatureSpec, check_features, matrix};
+use super::metrics::{CalibrationBin, Interval};
+use super::params::ModelError;
+
+/// Format version of the model file.
+pub const FORMAT: u32 = 1;
+
+/// Precision and recall at one plan size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AtK {
+    /// "50 visits" or "top 5%".
+    pub label: String,
+    /// The plan size.
+    pub k: usize,
+    /// Precision of the model's top k.
+    pub precision: Interval,
+    /// Recall of the model's top k.
+    pub recall: Interval,
+    /// Precision of the rules scorer's top k.
+    pub rules_precision: f64,
+    /// Lift over random selection (precision / population rate).
+    pub lift_random: f64,
+    /// Lift over the historical selection (precision / rate the inspections found).
+    pub lift_historical: f64,
+}
+
+/// Held-out metrics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// First day of the test period.
+    pub split_date: String,
+    /// Training examples.
+    pub n_train: usize,
+    /// Test examples.
+    pub n_test: usize,
+    /// Positive test examples.
+    pub test_positives: usize,
+    /// ROC AUC of the model.
+    pub auc: Interval,
+    /// ROC AUC of the rules scorer.
+    pub rules_auc: Option<f64>,
+    /// Rate the test-period inspections found (the historical selection).
+    pub historical_rate: f64,
+    /// Inverse-propensity estimate of the population rate (random selection).
+    pub population_rate: f64,
+    /// Precision and recall at plan sizes.
+    pub at_k: Vec<AtK>,
+    /// Calibration by decile.
+    pub calibration: Vec<CalibrationBin>,
+    /// Expected calibration error.
+    pub calibration_error: f64,
+}
+
+/// One learner's held-out result in the comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// The learner.
+    pub kind: ModelKind,
+    /// Its held-out ROC AUC.
+    pub auc: Option<f64>,
+    /// Its precision in the top 5% of test examples.
+    pub precision_top5: f64,
+}
+
+/// The model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelFile {
+    /// Format version.
+    pub format: u32,
+    /// tilsyn version that wrote it.
+    pub tilsyn_version: String,
+    /// The latest date in the training data (the model's "as of").
+    pub trained_as_of: String,
+    /// The learner.
+    pub kind: ModelKind,
+    /// Model features with transforms and scaling, in matrix order.
+    pub features: Vec<FeatureSpec>,
+    /// The fitted model.
+    pub model: Fitted,
+    /// The label definition.
+    pub label: LabelDefinition,
+    /// Inspection dates the model was fitted on.
+    pub training_period: (String, String),
+    /// Inspection dates it was evaluated on.
+    pub test_period: Option<(String, String)>,
+    /// SHA-256 of the input files and mapping.
+    pub data_fingerprint: String,
+    /// SHA-256 of the catalogue text.
+    pub catalogue_fingerprint: String,
+    /// Parameters (L2, depth, IPW cap, class weighting, seed).
+    pub params: serde_json::Value,
+    /// Held-out metrics of this model.
+    pub metrics: Option<Metrics>,
+    /// The learners compared on the same split.
+    pub comparison: Vec<Comparison>,
+}
+
+/// Probabilities and contributions for assessed sites.
+#[derive(Debug, Clone)]
+pub struct ScoredSites {
+    /// Probability per row of the assessment frame.
+    pub probability: Vec<f64>,
+    /// The largest contributions per row: (feature index, contribution), largest |c| first.
+    pub contributions: Vec<Vec<(usize, f64)>>,
+    /// Feature names by index.
+    pub feature_names: Vec<String>,
+}
+
+impl ModelFile {
+    /// Reads a model file.
+    pub fn load(path: &Path) -> Result<ModelFile, ModelError> {
+        let err = |message: String| ModelError::File {
+            path: path.display().to_string(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
+        let m: ModelFile = serde_json::from_str(&text)
+            .map_err(|e| err(format!("not a tilsyn model file: {e}")))?;
+        if m.format != FORMAT {
+            return Err(err(format!(
+                "model format {} is not supported (this tilsyn reads format {FORMAT}); retrain",
+                m.format
+            )));
+        }
+        let n = m.features.len();
+        let ok = match &m.model {
+            Fitted::Logistic { coef, .. } => coef.len() == n,
+            Fitted::Tree { nodes } => nodes.iter().all(|x| x.feature.is_none_or(|f| f < n)),
+        };
+        if !ok {
+            return Err(err(
+                "the model's coefficients do not match its feature list".into(),
+            ));
+        }
+        Ok(m)
+    }
+
+    /// Writes the model file as pretty JSON.
+    pub fn save(&self, path: &Path) -> Result<(), ModelError> {
+        let err = |message: String| ModelError::File {
+            path: path.display().to_string(),
+            message,
+        };
+        let mut text = serde_json::to_string_pretty(self).map_err(|e| err(e.to_string()))?;
+        text.push('\n');
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| err(format!("cannot create the folder: {e}")))?;
+        }
+        std::fs::write(path, text).map_err(|e| err(format!("cannot write: {e}")))
+    }
+
+    /// Scores the rows of an assessment frame; refuses a frame that lacks a
+    /// model feature, naming what differs.
+    pub fn score(&self, frame: &DataFrame, top: usize) -> Result<ScoredSites, ModelError> {
+        check_features(frame, &self.features)?;
+        let x = matrix(frame, &self.features, None)?;
+        let probability = self.model.predict(&x);
+        let contributions = x
+            .axis_iter(Axis(0))
+            .map(|row| {
+                let c = self.model.contributions(row);
+                let mut idx: Vec<(usize, f64)> = c
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, v)| *v != 0.0)
+                    .collect();
+                idx.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+                idx.truncate(top);
+                idx
+            })
+            .collect();
+        Ok(ScoredSites {
+            probability,
+            contributions,
+            feature_names: self.features.iter().map(|f| f.name.clone()).collect(),
+        })
+    }
+}

@@ -1,0 +1,246 @@
+//! Training and evaluation on a time split: examples before the split date
+//! train, examples on or after it test. Every learner asked for is fitted on
+//! the same training rows and compared on the same test rows; the chosen
+//! model's held-out metrics (with bootstrap intervals) go into its file.
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+use super::examples::{self, Examples, LabelDefinition};
+use super::file::{AtK, Comparison, FORMAT, Metrics, ModelFile};
+use super::fit::{self, Fitted, ModelKind};
+use super::matrix::{self, FeatureSpec, Transform};
+use super::metrics::{self, bootstrap};
+use super::params::{ModelError, ValidModelParams};
+use crate::data::Dataset;
+use crate::data::parse::{from_days, to_days};
+use crate::indicators::CompiledCatalogue;
+
+/// The plan sizes evaluated: fixed visit counts and shares of the test set.
+pub const PLAN_SIZES: [usize; 4] = [50, 100, 250, 500];
+/// Shares of the list evaluated.
+pub const PLAN_SHARES: [f64; 3] = [0.01, 0.05, 0.10];
+
+/// A trained model with its evaluation on the held-out period.
+#[derive(Debug, Clone)]
+pub struct Trained {
+    /// The model file.
+    pub file: ModelFile,
+    /// The examples (for plots and further reports).
+    pub examples: Examples,
+    /// Test rows.
+    pub test_rows: Vec<usize>,
+    /// Model probability per test row.
+    pub test_p: Vec<f64>,
+}
+
+/// The split date: given, or the date that leaves the last quarter of
+/// inspections for testing.
+fn split_date(ex: &Examples, given: Option<NaiveDate>) -> i32 {
+    if let Some(d) = given {
+        return to_days(d);
+    }
+    let mut d = ex.dates.clone();
+    d.sort_unstable();
+    d.get(d.len() * 3 / 4).copied().unwrap_or(0)
+}
+
+/// Trains and evaluates.
+pub fn train(
+    ds: &Dataset,
+    catalogue: &CompiledCatalogue,
+    catalogue_text: &str,
+    label: &LabelDefinition,
+    params: &ValidModelParams,
+) -> Result<Trained, ModelError> {
+    let ex = examples::build(ds, catalogue, label)?;
+    let split = split_date(&ex, params.split_date);
+    let train_rows: Vec<usize> = (0..ex.len()).filter(|&i| ex.dates[i] < split).collect();
+    let test_rows: Vec<usize> = (0..ex.len()).filter(|&i| ex.dates[i] >= split).collect();
+    if train_rows.is_empty() {
+        return Err(ModelError::EmptyTraining(format!(
+            "no inspection before the split date {}",
+            from_days(split)
+        )));
+    }
+    let features: Vec<(String, Transform)> = match &params.features {
+        Some(names) => names
+            .iter()
+            .map(|n| {
+                let col = ex.frame.column(n).map_err(|_| ModelError::FeatureMismatch(format!("feature '{n}' is not in the feature table")))?;
+                matrix::transform_for(n, col.dtype())
+                    .map(|t| (n.clone(), t))
+                    .ok_or_else(|| ModelError::FeatureMismatch(format!("'{n}' cannot be a model feature (an identifier, a description or a protected attribute)")))
+            })
+            .collect::<Result<_, _>>()?,
+        None => matrix::candidate_features(&ex.frame),
+    };
+    let specs: Vec<FeatureSpec> = matrix::fit_specs(&ex.frame, &train_rows, &features)?;
+    let x_train = matrix::matrix(&ex.frame, &specs, Some(&train_rows))?;
+    let y_train: Vec<bool> = train_rows.iter().map(|&i| ex.labels[i]).collect();
+    let s_train: Vec<Option<f64>> = train_rows
+        .iter()
+        .map(|&i| ex.selection_probability[i])
+        .collect();
+    let x_test = matrix::matrix(&ex.frame, &specs, Some(&test_rows))?;
+    let y_test: Vec<bool> = test_rows.iter().map(|&i| ex.labels[i]).collect();
+
+    let mut fitted: Vec<(Fitted, Vec<f64>)> = Vec::new();
+    let mut comparison = Vec::new();
+    for kind in fit::kinds(params.learner) {
+        let m = fit::fit(params, kind, &x_train, &y_train, &s_train)?;
+        let p = m.predict(&x_test);
+        let k5 = ((y_test.len() as f64) * 0.05).ceil() as usize;
+        comparison.push(Comparison {
+            kind,
+            auc: metrics::auc(&p, &y_test),
+            precision_top5: metrics::precision_at(&p, &y_test, k5.max(1)),
+        });
+        fitted.push((m, p));
+    }
+    // The best held-out AUC wins (ties: the first, i.e. logistic).
+    let best = comparison
+        .iter()
+        .enumerate()
+        .max_by(|a, b| {
+            a.1.auc
+                .unwrap_or(0.0)
+                .total_cmp(&b.1.auc.unwrap_or(0.0))
+                .then(b.0.cmp(&a.0))
+        })
+        .map_or(0, |(i, _)| i);
+    let (model, test_p) = fitted.swap_remove(best);
+    let kind: ModelKind = model.kind();
+
+    let metrics = if test_rows.is_empty() {
+        None
+    } else {
+        Some(evaluate(&ex, &test_rows, &test_p, params, split))
+    };
+    let period = |rows: &[usize]| -> Option<(String, String)> {
+        let lo = rows.iter().map(|&i| ex.dates[i]).min()?;
+        let hi = rows.iter().map(|&i| ex.dates[i]).max()?;
+        Some((from_days(lo).to_string(), from_days(hi).to_string()))
+    };
+    let trained_as_of = ds
+        .latest_event_date()
+        .map_or_else(String::new, |d| d.to_string());
+    let file = ModelFile {
+        format: FORMAT,
+        tilsyn_version: env!("CARGO_PKG_VERSION").to_string(),
+        trained_as_of,
+        kind,
+        features: specs,
+        model,
+        label: label.clone(),
+        training_period: period(&train_rows).unwrap_or_default(),
+        test_period: period(&test_rows),
+        data_fingerprint: ds.report.fingerprint.clone(),
+        catalogue_fingerprint: hex::encode(Sha256::digest(catalogue_text.as_bytes())),
+        params: serde_json::json!({
+            "learner": params.learner,
+            "l2": params.l2,
+            "max_depth": params.max_depth,
+            "min_leaf_weight": params.min_leaf_weight,
+            "max_ipw": params.max_ipw,
+            "class_weighting": params.class_weighting,
+            "seed": params.seed,
+            "bootstrap": params.bootstrap,
+        }),
+        metrics,
+        comparison,
+    };
+    Ok(Trained {
+        file,
+        examples: ex,
+        test_rows,
+        test_p,
+    })
+}
+
+/// Held-out metrics of a model's test predictions, against the rules scorer.
+fn evaluate(
+    ex: &Examples,
+    test_rows: &[usize],
+    p: &[f64],
+    params: &ValidModelParams,
+    split: i32,
+) -> Metrics {
+    let y: Vec<bool> = test_rows.iter().map(|&i| ex.labels[i]).collect();
+    let rules: Vec<f64> = test_rows.iter().map(|&i| ex.rule_priority[i]).collect();
+    let sel: Vec<Option<f64>> = test_rows
+        .iter()
+        .map(|&i| ex.selection_probability[i])
+        .collect();
+    let ipw: Vec<f64> = fit::weights(&y, &sel, params, false);
+    let historical = y.iter().filter(|v| **v).count() as f64 / y.len().max(1) as f64;
+    let population = metrics::weighted_rate(&y, &ipw);
+    let n = y.len();
+    let reps = params.bootstrap;
+    let seed = params.seed;
+    let sub = |ix: &[usize], v: &[f64]| ix.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+    let suby = |ix: &[usize]| ix.iter().map(|&i| y[i]).collect::<Vec<bool>>();
+    let auc = bootstrap(n, reps, seed, |ix| metrics::auc(&sub(ix, p), &suby(ix))).unwrap_or(
+        metrics::Interval {
+            value: f64::NAN,
+            low: f64::NAN,
+            high: f64::NAN,
+        },
+    );
+    let mut sizes: Vec<(String, usize)> = PLAN_SIZES
+        .iter()
+        .filter(|k| **k < n)
+        .map(|k| (format!("{k} visits"), *k))
+        .collect();
+    for s in PLAN_SHARES {
+        sizes.push((
+            format!("top {:.0}%", s * 100.0),
+            ((n as f64) * s).ceil().max(1.0) as usize,
+        ));
+    }
+    let at_k = sizes
+        .into_iter()
+        .map(|(label, k)| {
+            let precision = bootstrap(n, reps, seed, |ix| {
+                Some(metrics::precision_at(&sub(ix, p), &suby(ix), k))
+            })
+            .unwrap_or(metrics::Interval {
+                value: 0.0,
+                low: 0.0,
+                high: 0.0,
+            });
+            let recall = bootstrap(n, reps, seed, |ix| {
+                Some(metrics::recall_at(&sub(ix, p), &suby(ix), k))
+            })
+            .unwrap_or(metrics::Interval {
+                value: 0.0,
+                low: 0.0,
+                high: 0.0,
+            });
+            let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+            AtK {
+                lift_random: ratio(precision.value, population),
+                lift_historical: ratio(precision.value, historical),
+                rules_precision: metrics::precision_at(&rules, &y, k),
+                label,
+                k,
+                precision,
+                recall,
+            }
+        })
+        .collect();
+    let (calibration, calibration_error) = metrics::calibration(p, &y);
+    Metrics {
+        split_date: from_days(split).to_string(),
+        n_train: ex.len() - n,
+        n_test: n,
+        test_positives: y.iter().filter(|v| **v).count(),
+        auc,
+        rules_auc: metrics::auc(&rules, &y),
+        historical_rate: historical,
+        population_rate: population,
+        at_k,
+        calibration,
+        calibration_error,
+    }
+}
