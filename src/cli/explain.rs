@@ -1,0 +1,175 @@
+//! `tilsyn explain SITE_ID`: everything behind one site's rank, as text or JSON.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use super::common::ScoreArgs;
+use crate::rank::explanation::{Explanation, explain};
+
+/// Arguments of `tilsyn explain`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The site id (P-number) to explain.
+    pub site_id: String,
+    #[command(flatten)]
+    /// Data, catalogue, model and scorer.
+    pub score: ScoreArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    /// Readable text.
+    Text,
+    /// JSON.
+    Json,
+}
+
+/// Runs `tilsyn explain`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let scored = args.score.score()?;
+    let e = explain(&scored, &args.site_id)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &e)?;
+            writeln!(out)?;
+        }
+        Format::Text => write_text(&mut out, &e)?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes an explanation as text.
+pub fn write_text(out: &mut impl Write, e: &Explanation) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} — {}",
+        e.site_id,
+        e.name.as_deref().unwrap_or("(no name)")
+    )?;
+    writeln!(
+        out,
+        "company {} · {} ({}) · sector {} {}{}",
+        e.company_id.as_deref().unwrap_or("?"),
+        e.municipality.as_deref().unwrap_or("?"),
+        e.region.as_deref().unwrap_or("?"),
+        e.sector_code.as_deref().unwrap_or("?"),
+        e.sector_name.as_deref().unwrap_or(""),
+        e.risk_group
+            .as_ref()
+            .map_or(String::new(), |g| format!(" (risk sector: {g})"))
+    )?;
+    writeln!(
+        out,
+        "as of {} · rank {} of {} (rules scorer)",
+        e.as_of, e.rank, e.of
+    )?;
+    writeln!(
+        out,
+        "priority {:.2} = indicator score {:.2} × exposure {:.2} (1 + ln(1 + {:.0} workers exposed))",
+        e.priority, e.score, e.exposure, e.workers_exposed
+    )?;
+    writeln!(out, "ILO tier: {}", e.tier)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Delphi dimensions (positive with 2 strong, 1 strong + 1 other, 3 medium, or 2 medium + 1 weak):"
+    )?;
+    for d in &e.dimensions {
+        writeln!(
+            out,
+            "  {} {:<40} {}",
+            if d.positive { "+" } else { " " },
+            d.label,
+            if d.indicators.is_empty() {
+                "-".to_string()
+            } else {
+                d.indicators.join(", ")
+            }
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "ILO indicators:")?;
+    for l in &e.ilo {
+        writeln!(
+            out,
+            "  {} {:<26} {:<9} {}",
+            l.status.symbol(),
+            l.id,
+            l.status.name(),
+            if l.because.is_empty() {
+                String::new()
+            } else {
+                l.because.join(", ")
+            }
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "Indicators:")?;
+    for i in &e.indicators {
+        let weight = i
+            .weight
+            .map_or(String::new(), |w| format!(" weight {w:.2}"));
+        let strength = i
+            .strength
+            .map_or(String::new(), |s| format!(" {s:?}").to_lowercase());
+        writeln!(
+            out,
+            "  [{}] {} ({:?}{strength}{weight})",
+            i.status, i.id, i.kind
+        )?;
+        if i.status != "clear" {
+            writeln!(out, "        {}", i.text)?;
+        }
+        if !i.missing_tables.is_empty() {
+            writeln!(
+                out,
+                "        not assessable: table(s) {} absent",
+                i.missing_tables.join(", ")
+            )?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "Source records:")?;
+    if e.records.is_empty() {
+        writeln!(out, "  none")?;
+    }
+    for r in &e.records {
+        writeln!(
+            out,
+            "  {}:{} {} {}{}",
+            r.file,
+            r.line,
+            r.date.as_deref().unwrap_or("-"),
+            r.summary,
+            if r.after_as_of {
+                " (after the as-of date: not used)"
+            } else {
+                ""
+            }
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Missing data: {}",
+        if e.absent_tables.is_empty() {
+            "no table absent".into()
+        } else {
+            format!("tables absent: {}", e.absent_tables.join(", "))
+        }
+    )?;
+    if !e.unknown_features.is_empty() {
+        writeln!(
+            out,
+            "  features without a value here: {}",
+            e.unknown_features.join(", ")
+        )?;
+    }
+    Ok(())
+}

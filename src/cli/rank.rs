@@ -1,0 +1,212 @@
+//! `tilsyn rank`: every site with rank, priority, ILO tier, the 11-indicator
+//! profile and the top reasons, as a readable list, CSV or JSON.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use super::common::ScoreArgs;
+use crate::data::ILO_INDICATORS;
+use crate::rank::{Filter, Ranked, rank};
+
+/// Arguments of `tilsyn rank`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    /// Data, catalogue, model and scorer.
+    pub score: ScoreArgs,
+    /// Show only the first N sites.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    #[command(flatten)]
+    /// Which sites.
+    pub filter: FilterArgs,
+    /// Reasons shown per site.
+    #[arg(long, default_value_t = 3)]
+    pub reasons: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Filter flags shared by `rank` and `plan`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Filters")]
+pub struct FilterArgs {
+    /// Sector: a risk group (construction, cleaning, agriculture, hotels_restaurants, transport, domestic_work, fishing) or a DB07 code prefix (41, 41.20). Repeatable.
+    #[arg(long, value_name = "SECTOR")]
+    pub sector: Vec<String>,
+    /// Municipality code or name. Repeatable.
+    #[arg(long, value_name = "MUNICIPALITY")]
+    pub municipality: Vec<String>,
+    /// Region (Hovedstaden, Sjælland, Syddanmark, Midtjylland, Nordjylland). Repeatable.
+    #[arg(long, value_name = "REGION")]
+    pub region: Vec<String>,
+    /// ILO tier (0-3 or its name). Repeatable.
+    #[arg(long, value_name = "TIER")]
+    pub tier: Vec<String>,
+    /// Lowest ILO tier shown.
+    #[arg(long, value_name = "TIER")]
+    pub min_tier: Option<String>,
+}
+
+impl FilterArgs {
+    /// The checked filter.
+    pub fn filter(&self) -> anyhow::Result<Filter> {
+        Ok(Filter::parse(
+            &self.sector,
+            &self.municipality,
+            &self.region,
+            &self.tier,
+            self.min_tier.as_deref(),
+        )?)
+    }
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    /// A readable list with reasons.
+    Table,
+    /// One row per site.
+    Csv,
+    /// An array of objects.
+    Json,
+}
+
+/// Runs `tilsyn rank`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let filter = args.filter.filter()?;
+    let scored = args.score.score()?;
+    let rows = rank(&scored, &filter, args.top, args.reasons);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &rows)?;
+            writeln!(out)?;
+        }
+        Format::Csv => write_csv(&mut out, &rows)?,
+        Format::Table => {
+            let chips = filter.chips();
+            writeln!(
+                out,
+                "tilsyn rank · {} · as of {} · rules scorer · {} of {} sites{}",
+                scored.data.report.data_dir.display(),
+                scored.as_of,
+                rows.len(),
+                scored.assessment.frame.height(),
+                if chips.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {}", chips.join(" "))
+                }
+            )?;
+            writeln!(
+                out,
+                "ILO strip: {} = observed ● signalled ◐ clear · unknown ?",
+                strip_legend()
+            )?;
+            writeln!(out)?;
+            for r in &rows {
+                write_site(&mut out, r)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The strip's column order as short labels.
+pub fn strip_legend() -> String {
+    [
+        "vuln", "decep", "move", "isol", "viol", "threat", "docs", "wages", "debt", "cond", "hours",
+    ]
+    .join(" ")
+}
+
+fn write_site(out: &mut impl Write, r: &Ranked) -> std::io::Result<()> {
+    let strip: String = r.ilo.iter().map(|s| s.symbol()).collect();
+    writeln!(
+        out,
+        "{:>4}. {}  {}  · {} · {} · {:.0} workers · priority {:.1} · {}",
+        r.rank,
+        r.site_id,
+        r.name.as_deref().unwrap_or("(no name)"),
+        r.municipality.as_deref().unwrap_or("?"),
+        r.risk_group
+            .as_deref()
+            .or(r.sector_code.as_deref())
+            .unwrap_or("?"),
+        r.workers_exposed,
+        r.priority,
+        r.tier
+    )?;
+    let last = r
+        .days_since_inspection
+        .map_or("never inspected".to_string(), |d| {
+            format!("last inspected {d} days ago")
+        });
+    writeln!(out, "      ILO {strip}   {last}")?;
+    for reason in &r.reasons {
+        writeln!(out, "      - {} [{}]", reason.text, reason.indicator)?;
+    }
+    writeln!(out)
+}
+
+fn write_csv(out: &mut impl Write, rows: &[Ranked]) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let mut header: Vec<String> = [
+        "rank",
+        "site_id",
+        "company_id",
+        "name",
+        "municipality_code",
+        "municipality",
+        "region",
+        "sector_code",
+        "risk_group",
+        "workers_exposed",
+        "score",
+        "priority",
+        "tier",
+        "days_since_inspection",
+    ]
+    .iter()
+    .map(|s| (*s).to_string())
+    .collect();
+    header.extend(ILO_INDICATORS.iter().map(|s| (*s).to_string()));
+    header.push("reasons".into());
+    w.write_record(&header)?;
+    for r in rows {
+        let mut rec = vec![
+            r.rank.to_string(),
+            r.site_id.clone(),
+            r.company_id.clone().unwrap_or_default(),
+            r.name.clone().unwrap_or_default(),
+            r.municipality_code
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            r.municipality.clone().unwrap_or_default(),
+            r.region.clone().unwrap_or_default(),
+            r.sector_code.clone().unwrap_or_default(),
+            r.risk_group.clone().unwrap_or_default(),
+            format!("{:.0}", r.workers_exposed),
+            format!("{:.3}", r.score),
+            format!("{:.3}", r.priority),
+            r.tier.id().to_string(),
+            r.days_since_inspection
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        ];
+        rec.extend(r.ilo.iter().map(|s| s.name().to_string()));
+        rec.push(
+            r.reasons
+                .iter()
+                .map(|x| format!("{}: {}", x.indicator, x.text))
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
+        w.write_record(&rec)?;
+    }
+    w.flush()?;
+    Ok(())
+}
