@@ -1,0 +1,481 @@
+//! The one key map of the terminal UI: every binding is a row of
+//! [`BINDINGS`] (key, modifiers, context, action, help text). Dispatch
+//! looks keys up here ([`lookup`]), and the `?` help screen
+//! ([`help_sections`]) and the footer ([`footer`]) are generated from the
+//! same table, so what the help says is what the keys do.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where a binding applies. A screen consults its contexts in order
+/// (see `App::contexts`); the first binding found wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Context {
+    /// Every screen (but not while a prompt is open).
+    Global,
+    /// Screens showing a list of sites (ranking and plan).
+    List,
+    /// The ranking table.
+    Ranking,
+    /// The detail pane of one site.
+    Detail,
+    /// The map.
+    Map,
+    /// The visit plan.
+    Plan,
+    /// The help screen.
+    Help,
+    /// The search or filter prompt.
+    Prompt,
+}
+
+impl Context {
+    /// The heading of this context on the help screen.
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Everywhere",
+            Context::List => "Lists (ranking and plan)",
+            Context::Ranking => "Ranking",
+            Context::Detail => "Detail pane",
+            Context::Map => "Map",
+            Context::Plan => "Plan",
+            Context::Help => "Help",
+            Context::Prompt => "Search and filter prompt",
+        }
+    }
+
+    /// Every context, in the order the help screen lists them.
+    pub const ALL: [Context; 8] = [
+        Context::Global,
+        Context::List,
+        Context::Ranking,
+        Context::Detail,
+        Context::Map,
+        Context::Plan,
+        Context::Help,
+        Context::Prompt,
+    ];
+}
+
+/// What a key does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Nothing (the key is not bound here, or was consumed by a component).
+    None,
+    /// Leave the program.
+    Quit,
+    /// Open or close the help screen.
+    Help,
+    /// Go to the next screen.
+    NextScreen,
+    /// Go to the previous screen.
+    PrevScreen,
+    /// Show the ranking.
+    Ranking,
+    /// Open (or close) the detail pane of the selected site.
+    Detail,
+    /// Show the map.
+    Map,
+    /// Show the insights.
+    Insights,
+    /// Show the visit plan.
+    Plan,
+    /// Close a popup, clear the search or filter, or go back.
+    Back,
+    /// Select the previous site.
+    Up,
+    /// Select the next site.
+    Down,
+    /// Move a page up.
+    PageUp,
+    /// Move a page down.
+    PageDown,
+    /// Select the first site.
+    First,
+    /// Select the last site.
+    Last,
+    /// Scroll text up a line.
+    ScrollUp,
+    /// Scroll text down a line.
+    ScrollDown,
+    /// Open the search prompt.
+    Search,
+    /// Jump to the next search match.
+    SearchNext,
+    /// Jump to the previous search match.
+    SearchPrev,
+    /// Open the filter prompt.
+    Filter,
+    /// Sort by the next column.
+    SortNext,
+    /// Reverse the sort direction.
+    SortReverse,
+    /// Mark or unmark the selected site for the plan.
+    Mark,
+    /// Export the plan to CSV and JSON.
+    Export,
+    /// Apply what was typed in the prompt.
+    Submit,
+    /// Close the prompt without applying it.
+    Cancel,
+}
+
+/// One row of the key map.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    /// The key.
+    pub code: KeyCode,
+    /// Modifiers that must be held (Shift is ignored: `G` is `Char('G')`).
+    pub mods: KeyModifiers,
+    /// Where it applies.
+    pub context: Context,
+    /// What it does.
+    pub action: Action,
+    /// Help text (also the footer text).
+    pub help: &'static str,
+    /// Whether the footer shows it.
+    pub footer: bool,
+}
+
+const fn key(
+    code: KeyCode,
+    context: Context,
+    action: Action,
+    help: &'static str,
+    footer: bool,
+) -> Binding {
+    Binding {
+        code,
+        mods: KeyModifiers::NONE,
+        context,
+        action,
+        help,
+        footer,
+    }
+}
+
+const fn ch(
+    c: char,
+    context: Context,
+    action: Action,
+    help: &'static str,
+    footer: bool,
+) -> Binding {
+    key(KeyCode::Char(c), context, action, help, footer)
+}
+
+const fn ctrl(c: char, context: Context, action: Action, help: &'static str) -> Binding {
+    Binding {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+        context,
+        action,
+        help,
+        footer: false,
+    }
+}
+
+use Action as A;
+use Context as C;
+
+/// Every key binding of the terminal UI.
+pub const BINDINGS: &[Binding] = &[
+    // Everywhere.
+    ch('q', C::Global, A::Quit, "quit", true),
+    ctrl('c', C::Global, A::Quit, "quit"),
+    ch('?', C::Global, A::Help, "help", true),
+    key(KeyCode::Tab, C::Global, A::NextScreen, "next screen", false),
+    key(
+        KeyCode::BackTab,
+        C::Global,
+        A::PrevScreen,
+        "previous screen",
+        false,
+    ),
+    ch('r', C::Global, A::Ranking, "ranking", false),
+    key(
+        KeyCode::Enter,
+        C::Global,
+        A::Detail,
+        "detail of the selected site",
+        true,
+    ),
+    ch(
+        'd',
+        C::Global,
+        A::Detail,
+        "detail of the selected site",
+        true,
+    ),
+    ch('m', C::Global, A::Map, "map", false),
+    ch('i', C::Global, A::Insights, "insights", false),
+    ch('p', C::Global, A::Plan, "plan", false),
+    ch('/', C::Global, A::Search, "search by name or id", true),
+    ch('n', C::Global, A::SearchNext, "next match", false),
+    ch('N', C::Global, A::SearchPrev, "previous match", false),
+    ch('f', C::Global, A::Filter, "filter", true),
+    ch(' ', C::Global, A::Mark, "mark for the plan", true),
+    ch(
+        'e',
+        C::Global,
+        A::Export,
+        "export the plan (CSV + JSON)",
+        false,
+    ),
+    key(
+        KeyCode::Esc,
+        C::Global,
+        A::Back,
+        "close, clear search/filter, back",
+        false,
+    ),
+    // Lists.
+    key(KeyCode::Up, C::List, A::Up, "move", true),
+    ch('k', C::List, A::Up, "move", true),
+    key(KeyCode::Down, C::List, A::Down, "move", true),
+    ch('j', C::List, A::Down, "move", true),
+    key(KeyCode::PageUp, C::List, A::PageUp, "page up", false),
+    key(KeyCode::PageDown, C::List, A::PageDown, "page down", false),
+    key(KeyCode::Home, C::List, A::First, "first site", false),
+    ch('g', C::List, A::First, "first site", false),
+    key(KeyCode::End, C::List, A::Last, "last site", false),
+    ch('G', C::List, A::Last, "last site", false),
+    ch('s', C::List, A::SortNext, "sort by the next column", true),
+    ch('S', C::List, A::SortReverse, "reverse the sort", false),
+    // Detail.
+    key(KeyCode::Up, C::Detail, A::ScrollUp, "scroll", true),
+    ch('k', C::Detail, A::ScrollUp, "scroll", true),
+    key(KeyCode::Down, C::Detail, A::ScrollDown, "scroll", true),
+    ch('j', C::Detail, A::ScrollDown, "scroll", true),
+    key(
+        KeyCode::PageUp,
+        C::Detail,
+        A::PageUp,
+        "scroll a page",
+        false,
+    ),
+    key(
+        KeyCode::PageDown,
+        C::Detail,
+        A::PageDown,
+        "scroll a page",
+        false,
+    ),
+    key(KeyCode::Left, C::Detail, A::Up, "previous/next site", true),
+    ch('h', C::Detail, A::Up, "previous/next site", true),
+    key(
+        KeyCode::Right,
+        C::Detail,
+        A::Down,
+        "previous/next site",
+        true,
+    ),
+    ch('l', C::Detail, A::Down, "previous/next site", true),
+    // Map.
+    key(KeyCode::Up, C::Map, A::Up, "previous/next site", true),
+    ch('k', C::Map, A::Up, "previous/next site", true),
+    key(KeyCode::Down, C::Map, A::Down, "previous/next site", true),
+    ch('j', C::Map, A::Down, "previous/next site", true),
+    // Plan.
+    key(
+        KeyCode::Delete,
+        C::Plan,
+        A::Mark,
+        "remove from the plan",
+        false,
+    ),
+    ch('x', C::Plan, A::Mark, "remove from the plan", false),
+    ch('e', C::Plan, A::Export, "export", true),
+    // Help.
+    key(KeyCode::Up, C::Help, A::ScrollUp, "scroll", true),
+    ch('k', C::Help, A::ScrollUp, "scroll", true),
+    key(KeyCode::Down, C::Help, A::ScrollDown, "scroll", true),
+    ch('j', C::Help, A::ScrollDown, "scroll", true),
+    key(KeyCode::PageUp, C::Help, A::PageUp, "scroll a page", false),
+    key(
+        KeyCode::PageDown,
+        C::Help,
+        A::PageDown,
+        "scroll a page",
+        false,
+    ),
+    // Prompt (typed characters go into the prompt first).
+    key(KeyCode::Enter, C::Prompt, A::Submit, "apply", true),
+    key(KeyCode::Esc, C::Prompt, A::Cancel, "cancel", true),
+    ctrl('c', C::Prompt, A::Quit, "quit"),
+];
+
+/// The action bound to a key in the first of `contexts` that binds it.
+/// Shift is ignored (the character already says it), other modifiers must
+/// match exactly.
+pub fn lookup(contexts: &[Context], event: &KeyEvent) -> Option<Action> {
+    let mods = event.modifiers.difference(KeyModifiers::SHIFT);
+    contexts.iter().find_map(|ctx| {
+        BINDINGS
+            .iter()
+            .find(|b| b.context == *ctx && b.code == event.code && b.mods == mods)
+            .map(|b| b.action)
+    })
+}
+
+/// The label of a key as the help and footer show it, e.g. `↑`, `PgDn`, `Ctrl-c`.
+pub fn key_label(code: KeyCode, mods: KeyModifiers) -> String {
+    let base = match code {
+        KeyCode::Char(' ') => "space".to_string(),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Up => "↑".into(),
+        KeyCode::Down => "↓".into(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::BackTab => "Shift-Tab".into(),
+        KeyCode::Enter => "Enter".into(),
+        KeyCode::Esc => "Esc".into(),
+        KeyCode::Backspace => "Backspace".into(),
+        KeyCode::Delete => "Del".into(),
+        KeyCode::F(n) => format!("F{n}"),
+        other => format!("{other:?}"),
+    };
+    if mods.contains(KeyModifiers::CONTROL) {
+        format!("Ctrl-{base}")
+    } else {
+        base
+    }
+}
+
+/// One line of help: the keys (joined with `/`) and what they do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpEntry {
+    /// Key labels, e.g. `↑/k`.
+    pub keys: String,
+    /// What they do.
+    pub help: &'static str,
+}
+
+/// Merges consecutive bindings with the same help text into one entry.
+fn entries<'a>(bindings: impl Iterator<Item = &'a Binding>) -> Vec<HelpEntry> {
+    let mut out: Vec<HelpEntry> = Vec::new();
+    for b in bindings {
+        let label = key_label(b.code, b.mods);
+        match out.iter_mut().find(|e| e.help == b.help) {
+            Some(e) => {
+                e.keys.push('/');
+                e.keys.push_str(&label);
+            }
+            None => out.push(HelpEntry {
+                keys: label,
+                help: b.help,
+            }),
+        }
+    }
+    out
+}
+
+/// The help screen: every context with its entries, in key-map order.
+pub fn help_sections() -> Vec<(Context, Vec<HelpEntry>)> {
+    Context::ALL
+        .iter()
+        .map(|ctx| (*ctx, entries(BINDINGS.iter().filter(|b| b.context == *ctx))))
+        .filter(|(_, e)| !e.is_empty())
+        .collect()
+}
+
+/// The footer for a screen: the bindings marked for the footer in its
+/// contexts, most specific context first, each help text once.
+pub fn footer(contexts: &[Context]) -> Vec<HelpEntry> {
+    let mut out: Vec<HelpEntry> = Vec::new();
+    for ctx in contexts.iter().rev().filter(|c| **c != Context::Global) {
+        for e in entries(BINDINGS.iter().filter(|b| b.context == *ctx && b.footer)) {
+            if !out.iter().any(|o| o.help == e.help) {
+                out.push(e);
+            }
+        }
+    }
+    if contexts.contains(&Context::Global) {
+        for e in entries(
+            BINDINGS
+                .iter()
+                .filter(|b| b.context == Context::Global && b.footer),
+        ) {
+            if !out.iter().any(|o| o.help == e.help) {
+                out.push(e);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn lookup_prefers_the_first_context_and_ignores_shift() {
+        let ctx = [Context::List, Context::Global];
+        assert_eq!(
+            lookup(&ctx, &press(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            lookup(&ctx, &press(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Action::Last)
+        );
+        assert_eq!(
+            lookup(&ctx, &press(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            lookup(&ctx, &press(KeyCode::Char('c'), KeyModifiers::ALT)),
+            None
+        );
+        let detail = [Context::Detail, Context::Global];
+        assert_eq!(
+            lookup(&detail, &press(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Action::ScrollDown)
+        );
+        assert_eq!(
+            lookup(
+                &[Context::Prompt],
+                &press(KeyCode::Char('q'), KeyModifiers::NONE)
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_context() {
+        for (i, a) in BINDINGS.iter().enumerate() {
+            for b in &BINDINGS[i + 1..] {
+                assert!(
+                    !(a.context == b.context && a.code == b.code && a.mods == b.mods),
+                    "{:?} {:?} is bound twice",
+                    a.context,
+                    key_label(a.code, a.mods)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn help_and_footer_come_from_the_map() {
+        let help = help_sections();
+        let global = &help[0];
+        assert_eq!(global.0, Context::Global);
+        assert!(
+            global
+                .1
+                .iter()
+                .any(|e| e.help == "quit" && e.keys == "q/Ctrl-c")
+        );
+        let foot = footer(&[Context::List, Context::Ranking, Context::Global]);
+        assert!(foot.iter().any(|e| e.keys == "↑/k/↓/j"));
+        assert!(foot.iter().any(|e| e.help == "quit"));
+    }
+}
