@@ -1,0 +1,622 @@
+//! The terminal UI without a terminal: every screen rendered into
+//! ratatui's `TestBackend` at 120×40 and 60×15 with the text that must be
+//! there, tiny sizes that must not panic, and the app state driven by key
+//! and mouse events alone (filter, sort, search, mark, export, empty
+//! results, the ends of the list). Data: `tests/fixtures/good/full` (five
+//! sites, every table) as of 2026-06-30, and one generated set of 300 sites.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tilsyn::data::LoadOptions;
+use tilsyn::indicators::Catalogue;
+use tilsyn::pipeline::{Scored, load_and_assess};
+use tilsyn::rank::rows::reasons;
+use tilsyn::tui::app::{App, AppOptions, Level, Screen};
+use tilsyn::tui::keymap::Action;
+use tilsyn::tui::rows::RankCol;
+use tilsyn::tui::table::SortOrder;
+use tilsyn::tui::ui;
+
+const AS_OF: &str = "2026-06-30";
+
+fn as_of() -> NaiveDate {
+    NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn score_folder(dir: &Path, as_of: NaiveDate) -> Scored {
+    let cat =
+        Catalogue::bundled().unwrap_or_else(|e| panic!("the bundled catalogue does not load: {e}"));
+    let compiled = tilsyn::pipeline::compile(cat)
+        .unwrap_or_else(|e| panic!("the catalogue does not compile: {e}"));
+    load_and_assess(dir, LoadOptions::default(), compiled, Some(as_of))
+        .unwrap_or_else(|e| panic!("{}: cannot load and assess: {e}", dir.display()))
+}
+
+/// The app on the five-site fixture, exporting into `export`.
+fn app_with(export: &Path, capacity: usize) -> App {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/full");
+    let opts = AppOptions {
+        dataset: dir.display().to_string(),
+        export_dir: export.to_path_buf(),
+        capacity,
+    };
+    App::new(score_folder(&dir, as_of()), opts)
+}
+
+fn app() -> App {
+    app_with(Path::new("."), 20)
+}
+
+fn press(app: &mut App, code: KeyCode) -> Action {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ch(app: &mut App, c: char) -> Action {
+    press(app, KeyCode::Char(c))
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        ch(app, c);
+    }
+}
+
+/// Opens the filter prompt, types `terms` and applies them.
+fn filter(app: &mut App, terms: &str) {
+    ch(app, 'f');
+    typed(app, terms);
+    press(app, KeyCode::Enter);
+}
+
+/// The screen as text, one line per row.
+fn screen(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap_or_else(|e| match e {});
+    t.draw(|f| ui::render(f, app))
+        .unwrap_or_else(|e| match e {});
+    let buf = t.backend().buffer();
+    (0..h)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn assert_shows(app: &App, w: u16, h: u16, needles: &[&str]) {
+    let text = screen(app, w, h);
+    for n in needles {
+        assert!(
+            text.contains(n),
+            "{:?} at {w}×{h} does not show {n:?}:\n{text}",
+            app.screen()
+        );
+    }
+}
+
+fn selected_id(app: &App) -> String {
+    app.selected()
+        .map(|r| r.site_id.clone())
+        .unwrap_or_else(|| panic!("no site selected"))
+}
+
+fn shown_ids(app: &App) -> Vec<String> {
+    app.view()
+        .iter()
+        .map(|i| app.rows()[*i].site_id.clone())
+        .collect()
+}
+
+#[test]
+fn every_screen_renders_at_two_sizes_with_the_text_that_matters() {
+    let mut app = app();
+    assert_eq!(app.rows().len(), 5);
+    let first = selected_id(&app);
+    for (w, h) in [(120, 40), (60, 15)] {
+        assert_eq!(app.screen(), Screen::Ranking);
+        assert_shows(&app, w, h, &[AS_OF, &first, "Ranking", "quit"]);
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.screen(), Screen::Detail);
+        assert_shows(&app, w, h, &[AS_OF, &first]);
+        if w == 120 {
+            let tier = app.selected().map(|r| r.tier.label()).unwrap_or_default();
+            assert_shows(&app, w, h, &["ILO indicators", tier, "Inspection history"]);
+        }
+        ch(&mut app, 'm');
+        assert_eq!(app.screen(), Screen::Map);
+        assert_shows(&app, w, h, &[AS_OF, "priority:", "top 1%"]);
+        ch(&mut app, 'i');
+        assert_eq!(app.screen(), Screen::Insights);
+        assert_shows(&app, w, h, &[AS_OF, "Insights"]);
+        if w == 120 {
+            assert_shows(
+                &app,
+                w,
+                h,
+                &[
+                    "forced-labour indication",
+                    "no indication",
+                    "by sector risk group",
+                    "No model",
+                ],
+            );
+        }
+        ch(&mut app, 'p');
+        assert_eq!(app.screen(), Screen::Plan);
+        assert_shows(&app, w, h, &[AS_OF, "0/20"]);
+        ch(&mut app, '?');
+        assert_eq!(app.screen(), Screen::Help);
+        assert_shows(&app, w, h, &[AS_OF, "Everywhere", "quit"]);
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(
+            app.screen(),
+            Screen::Plan,
+            "Esc closes the help where it was opened"
+        );
+        ch(&mut app, 'r');
+    }
+}
+
+#[test]
+fn help_is_built_from_the_key_map() {
+    let mut app = app();
+    ch(&mut app, '?');
+    let text = screen(&app, 120, 90);
+    for needle in [
+        "quit",
+        "q/Ctrl-c",
+        "search by name or id",
+        "sort by the next column",
+        "Filter terms",
+        "tier>=2",
+    ] {
+        assert!(
+            text.contains(needle),
+            "help does not show {needle:?}:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn tiny_terminals_never_panic() {
+    let mut app = app();
+    for key in ['r', 'd', 'm', 'i', 'p', '?'] {
+        ch(&mut app, key);
+        for (w, h) in [
+            (1, 1),
+            (10, 4),
+            (20, 5),
+            (39, 9),
+            (40, 10),
+            (41, 11),
+            (200, 6),
+        ] {
+            let text = screen(&app, w, h);
+            if (w, h) == (20, 5) {
+                assert!(
+                    text.contains("too small"),
+                    "20×5 must say the terminal is too small:\n{text}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn filter_by_sector_reduces_the_view_and_shows_a_chip() {
+    let mut app = app();
+    filter(&mut app, "sector:construction");
+    assert!(app.prompt().is_none(), "a valid filter closes the prompt");
+    let ids = shown_ids(&app);
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        ["1000000001", "1000000005"],
+        "the two construction sites (DB07 41.20 and 43.99)"
+    );
+    for i in app.view() {
+        assert_eq!(app.rows()[*i].risk_group.as_deref(), Some("construction"));
+    }
+    assert!(
+        app.query()
+            .chips()
+            .contains(&"sector:construction".to_string())
+    );
+    assert_shows(
+        &app,
+        120,
+        40,
+        &["sector:construction", &format!("{} of 5 sites", ids.len())],
+    );
+    // A second term narrows further; Esc clears every term.
+    filter(&mut app, "municipality:Køge");
+    assert!(
+        app.query().chips().iter().any(|c| c == "municipality:Køge"),
+        "{:?}",
+        app.query().chips()
+    );
+    press(&mut app, KeyCode::Esc);
+    assert!(app.query().is_empty());
+    assert_eq!(app.view().len(), 5);
+}
+
+#[test]
+fn a_bad_filter_keeps_the_prompt_open_with_the_reason() {
+    let mut app = app();
+    filter(&mut app, "colour:red");
+    let prompt = app
+        .prompt()
+        .unwrap_or_else(|| panic!("the prompt closed on a bad filter"));
+    assert!(
+        prompt
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("not a filter")),
+        "{:?}",
+        prompt.error
+    );
+    assert_shows(&app, 120, 40, &["not a filter"]);
+    press(&mut app, KeyCode::Esc);
+    assert!(app.prompt().is_none());
+    assert_eq!(app.view().len(), 5);
+}
+
+#[test]
+fn indicator_and_status_filters_use_the_ilo_grid() {
+    let mut app = app();
+    filter(&mut app, "indicator:excessive_overtime");
+    for i in app.view() {
+        let s = app.rows()[*i].ilo[10];
+        assert!(matches!(
+            s,
+            tilsyn::indicators::IloStatus::Observed | tilsyn::indicators::IloStatus::Signalled
+        ));
+    }
+    press(&mut app, KeyCode::Esc);
+    filter(&mut app, "status:observed tier>=1");
+    for i in app.view() {
+        assert!(
+            app.rows()[*i]
+                .ilo
+                .contains(&tilsyn::indicators::IloStatus::Observed)
+        );
+    }
+}
+
+#[test]
+fn sort_cycles_columns_and_toggles_direction() {
+    let mut app = app();
+    ch(&mut app, 's');
+    assert_eq!(
+        app.table().sort(),
+        Some((RankCol::Site, SortOrder::Ascending))
+    );
+    let ids = shown_ids(&app);
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted);
+    ch(&mut app, 'S');
+    assert_eq!(
+        app.table().sort(),
+        Some((RankCol::Site, SortOrder::Descending))
+    );
+    sorted.reverse();
+    assert_eq!(shown_ids(&app), sorted);
+    assert_shows(&app, 120, 40, &["site↓"]);
+    ch(&mut app, 's');
+    assert_eq!(
+        app.table().sort(),
+        Some((RankCol::Name, SortOrder::Ascending))
+    );
+}
+
+#[test]
+fn search_finds_a_site_and_n_moves_to_the_next_match() {
+    let mut app = app();
+    ch(&mut app, '/');
+    typed(&mut app, "1000000005");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(selected_id(&app), "1000000005");
+    assert_eq!(app.search(), Some("1000000005"));
+
+    // Two sites are called "Køge Byggeservice"; search ignores case.
+    ch(&mut app, 'g');
+    ch(&mut app, '/');
+    typed(&mut app, "køge");
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        app.message()
+            .is_some_and(|m| m.text.starts_with("2 site(s) match")),
+        "{:?}",
+        app.message()
+    );
+    let a = selected_id(&app);
+    ch(&mut app, 'n');
+    let b = selected_id(&app);
+    assert_ne!(a, b);
+    for id in [&a, &b] {
+        assert!(["1000000001", "1000000005"].contains(&id.as_str()), "{id}");
+    }
+    ch(&mut app, 'n');
+    assert_eq!(selected_id(&app), a, "n wraps around");
+    ch(&mut app, 'N');
+    assert_eq!(selected_id(&app), b);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.search(), None);
+}
+
+#[test]
+fn space_marks_sites_and_the_counter_follows() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut app = app_with(dir.path(), 2);
+    let first = selected_id(&app);
+    ch(&mut app, ' ');
+    assert_eq!(app.plan_view().len(), 1);
+    assert_ne!(selected_id(&app), first, "marking moves to the next site");
+    assert_shows(&app, 120, 40, &["Plan 1/2"]);
+    let second = selected_id(&app);
+    ch(&mut app, ' ');
+    ch(&mut app, ' ');
+    assert_eq!(app.plan_view().len(), 2, "the plan stops at its capacity");
+    assert!(
+        app.message()
+            .is_some_and(|m| m.level == Level::Warn && m.text.contains("full"))
+    );
+    ch(&mut app, 'p');
+    assert_shows(&app, 120, 40, &["2/2", &first, &second]);
+    ch(&mut app, 'x');
+    assert_eq!(app.plan_view().len(), 1);
+}
+
+#[test]
+fn export_writes_the_marked_sites_with_their_reasons() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut app = app_with(dir.path(), 20);
+    ch(&mut app, 'e');
+    assert!(
+        app.message().is_some_and(|m| m.text.contains("empty")),
+        "{:?}",
+        app.message()
+    );
+    let top = app.rows()[0].clone();
+    assert!(
+        top.score > 0.0,
+        "the fixture's top site has fired indicators"
+    );
+    ch(&mut app, ' ');
+    ch(&mut app, ' ');
+    let marked: Vec<String> = app
+        .plan_view()
+        .iter()
+        .map(|i| app.rows()[*i].site_id.clone())
+        .collect();
+    ch(&mut app, 'e');
+    let csv_path = dir.path().join(format!("tilsyn-plan-{AS_OF}.csv"));
+    let json_path = dir.path().join(format!("tilsyn-plan-{AS_OF}.json"));
+    let msg = app.message().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(
+        msg.contains("exported 2") && msg.contains(&csv_path.display().to_string()),
+        "{msg}"
+    );
+    assert_shows(&app, 200, 40, &["exported 2"]);
+
+    let mut rdr =
+        csv::Reader::from_path(&csv_path).unwrap_or_else(|e| panic!("{}: {e}", csv_path.display()));
+    let header = rdr.headers().unwrap_or_else(|e| panic!("{e}")).clone();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    };
+    let (site, why) = (col("site_id"), col("reasons"));
+    let rows: Vec<csv::StringRecord> = rdr
+        .records()
+        .map(|r| r.unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    let ids: Vec<String> = rows.iter().map(|r| r[site].to_string()).collect();
+    assert_eq!(ids, marked);
+    let expected = reasons(app.scored(), top.row, 10)
+        .iter()
+        .map(|x| format!("{}: {}", x.indicator, x.text))
+        .collect::<Vec<_>>()
+        .join("; ");
+    assert!(!expected.is_empty());
+    assert_eq!(&rows[0][why], expected.as_str());
+
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&json_path)
+            .unwrap_or_else(|e| panic!("{}: {e}", json_path.display())),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let planned = json["rows"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no rows in {json}"));
+    assert_eq!(planned.len(), 2);
+    assert_eq!(planned[0]["site_id"], top.site_id.as_str());
+    assert!(
+        planned[0]["reasons"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty())
+    );
+}
+
+#[test]
+fn an_empty_filter_result_survives_every_key_and_esc_clears_it() {
+    let mut app = app();
+    filter(&mut app, "sector:fishing");
+    assert!(app.view().is_empty(), "no fishing site in the fixture");
+    assert!(app.selected().is_none());
+    for code in [
+        KeyCode::Char('j'),
+        KeyCode::Char('k'),
+        KeyCode::Char('G'),
+        KeyCode::Char('g'),
+    ] {
+        press(&mut app, code);
+    }
+    for code in [
+        KeyCode::PageDown,
+        KeyCode::PageUp,
+        KeyCode::End,
+        KeyCode::Home,
+        KeyCode::Up,
+        KeyCode::Down,
+    ] {
+        press(&mut app, code);
+    }
+    for c in [' ', 's', 'S', 'n', 'N', 'e'] {
+        ch(&mut app, c);
+    }
+    ch(&mut app, '/');
+    typed(&mut app, "x");
+    press(&mut app, KeyCode::Enter);
+    ch(&mut app, 'n');
+    for c in ['r', 'd', 'm', 'i', 'p', '?'] {
+        ch(&mut app, c);
+        screen(&app, 120, 40);
+        screen(&app, 60, 15);
+    }
+    ch(&mut app, 'r');
+    assert_shows(&app, 120, 40, &["no site matches the filter"]);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Esc);
+    assert!(
+        app.query().is_empty(),
+        "Esc clears the search, then the filter"
+    );
+    assert_eq!(app.view().len(), 5);
+}
+
+#[test]
+fn the_ends_of_the_list_and_the_mouse_never_overflow() {
+    let mut app = app();
+    ch(&mut app, 'k');
+    press(&mut app, KeyCode::PageUp);
+    assert_eq!(app.selected_index(), app.view().first().copied());
+    ch(&mut app, 'G');
+    ch(&mut app, 'j');
+    press(&mut app, KeyCode::PageDown);
+    assert_eq!(app.selected_index(), app.view().last().copied());
+    ch(&mut app, 'g');
+    // A click on the third data row: header 2 lines, border 1, column titles 1.
+    screen(&app, 120, 40);
+    let click = MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 20,
+        row: 6,
+        modifiers: KeyModifiers::NONE,
+    };
+    app.handle_mouse(click);
+    assert_eq!(app.selected_index(), app.view().get(2).copied());
+    let wheel = MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 20,
+        row: 6,
+        modifiers: KeyModifiers::NONE,
+    };
+    app.handle_mouse(wheel);
+    app.handle_mouse(wheel);
+    assert_eq!(app.selected_index(), app.view().last().copied());
+    let outside = MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 5,
+        row: 39,
+        modifiers: KeyModifiers::NONE,
+    };
+    app.handle_mouse(outside);
+    assert_eq!(app.selected_index(), app.view().last().copied());
+    // Key releases (sent on Windows) do nothing.
+    let release = KeyEvent::new_with_kind(
+        KeyCode::Char('q'),
+        KeyModifiers::NONE,
+        KeyEventKind::Release,
+    );
+    assert_eq!(app.handle_key(release), Action::None);
+    assert_eq!(ch(&mut app, 'q'), Action::Quit);
+    assert_eq!(
+        app.handle_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        Action::Quit
+    );
+}
+
+#[test]
+fn tab_cycles_the_screens_and_detail_follows_the_selection() {
+    let mut app = app();
+    let order: Vec<Screen> = (0..6)
+        .map(|_| {
+            press(&mut app, KeyCode::Tab);
+            app.screen()
+        })
+        .collect();
+    assert_eq!(
+        order,
+        vec![
+            Screen::Detail,
+            Screen::Map,
+            Screen::Insights,
+            Screen::Plan,
+            Screen::Help,
+            Screen::Ranking
+        ]
+    );
+    press(&mut app, KeyCode::BackTab);
+    assert_eq!(app.screen(), Screen::Help);
+    ch(&mut app, 'r');
+    ch(&mut app, 'd');
+    let first = selected_id(&app);
+    assert!(
+        app.explanation()
+            .is_some_and(|e| e.as_ref().is_ok_and(|e| e.site_id == first))
+    );
+    press(&mut app, KeyCode::Right);
+    let second = selected_id(&app);
+    assert_ne!(first, second);
+    assert!(
+        app.explanation()
+            .is_some_and(|e| e.as_ref().is_ok_and(|e| e.site_id == second))
+    );
+    assert_shows(&app, 120, 40, &[&second]);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen(), Screen::Ranking);
+}
+
+#[test]
+fn three_hundred_generated_sites_scroll_and_render_only_the_window() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let params = tilsyn::synth::GenerateParams {
+        sites: 300,
+        seed: 11,
+        ..Default::default()
+    };
+    let summary =
+        tilsyn::synth::generate(&params, dir.path()).unwrap_or_else(|e| panic!("generate: {e}"));
+    let scored = score_folder(dir.path(), summary.as_of);
+    let opts = AppOptions {
+        dataset: "generated".into(),
+        export_dir: dir.path().to_path_buf(),
+        capacity: 20,
+    };
+    let mut app = App::new(scored, opts);
+    assert_eq!(app.rows().len(), 300);
+    let top = selected_id(&app);
+    ch(&mut app, 'G');
+    let last = selected_id(&app);
+    let text = screen(&app, 120, 40);
+    assert!(
+        text.contains(&last) && !text.contains(&top),
+        "the window follows the selection:\n{text}"
+    );
+    ch(&mut app, 'g');
+    let text = screen(&app, 120, 40);
+    assert!(text.contains(&top) && !text.contains(&last), "{text}");
+    for c in ['m', 'i'] {
+        ch(&mut app, c);
+        assert_shows(&app, 120, 40, &[&summary.as_of.to_string()]);
+        screen(&app, 60, 15);
+    }
+}
