@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use super::DataError;
 use super::dialect::{self, Dialect};
 use super::mapping::{Mapping, TableMapping};
-use super::parse::{self, Value};
+use super::parse::{self, Decimal, Value};
 use super::pseudonym::{PseudonymKey, looks_like_cpr};
 use super::reference::ReferenceData;
 use super::rejects::{RejectSample, RejectWriter};
@@ -439,7 +439,7 @@ fn open_parquet(
                     dt.is_primitive() || dt.is_string() || dt.is_categorical()
                 }
                 ColType::Int => dt.is_integer(),
-                ColType::Float => dt.is_primitive_numeric(),
+                ColType::Float | ColType::Amount => dt.is_primitive_numeric(),
                 ColType::Bool => dt == &DataType::Boolean || dt.is_string(),
                 ColType::Date | ColType::Month => dt.is_temporal() || dt.is_string(),
             };
@@ -516,7 +516,7 @@ impl Builder {
                 Builder::Str(StringChunkedBuilder::new(spec.name.into(), capacity))
             }
             ColType::Int => Builder::Int(Vec::with_capacity(capacity)),
-            ColType::Float => Builder::Float(Vec::with_capacity(capacity)),
+            ColType::Float | ColType::Amount => Builder::Float(Vec::with_capacity(capacity)),
             ColType::Bool => Builder::Bool(Vec::with_capacity(capacity)),
             ColType::Date | ColType::Month => Builder::Date(Vec::with_capacity(capacity)),
         }
@@ -618,6 +618,18 @@ fn load_table(
                 });
             }
             (None, None) => {
+                if let Some(wanted) = tm.columns.get(spec.name) {
+                    return Err(DataError::MissingColumn {
+                        path: path.to_path_buf(),
+                        table: table.name(),
+                        column: spec.name,
+                        found: source.headers.join(", "),
+                        hint: format!(
+                            "The mapping file maps '{}' to the header \"{wanted}\", which the file does not have; correct the header name in tilsyn.toml.",
+                            spec.name
+                        ),
+                    });
+                }
                 absent_columns.push(spec.name.to_string());
                 FieldSource::Missing
             }
@@ -696,13 +708,24 @@ fn load_table(
             }
         }
         for (i, spec) in specs.iter().enumerate() {
-            if spec.person_id && !to_hash[i] && looks_like_cpr(&fields[i]) {
-                return Err(DataError::RawIdentifier {
-                    path: path.to_path_buf(),
-                    table: table.name(),
-                    line,
-                    column: spec.name,
-                });
+            // Organisation ids (P-numbers: 10 digits) can look like CPR numbers.
+            let org_id = !spec.person_id && spec.name.ends_with("_id");
+            if !to_hash[i] && !org_id && looks_like_cpr(&fields[i]) {
+                if spec.person_id {
+                    return Err(DataError::RawIdentifier {
+                        path: path.to_path_buf(),
+                        table: table.name(),
+                        line,
+                        column: spec.name,
+                    });
+                }
+                // A CPR-like value in another column (a shifted row, say) is
+                // never repeated in a message or a rejects file.
+                let masked = match &opts.pseudonym_key {
+                    Some(key) => key.pseudonym(&fields[i]),
+                    None => "[CPR-like value withheld]".to_string(),
+                };
+                fields[i] = masked;
             }
         }
         let verdict = if record.len() != n_headers && !is_parquet {
@@ -719,7 +742,11 @@ fn load_table(
                 specs,
                 &fields,
                 &mut values,
-                tm,
+                if is_parquet {
+                    Decimal::Point
+                } else {
+                    tm.decimal
+                },
                 ctx,
                 key_idx.map(|k| (k, &seen_keys)),
             )
@@ -776,13 +803,13 @@ fn check_row(
     specs: &[ColumnSpec],
     fields: &[String],
     values: &mut [Value],
-    tm: &TableMapping,
+    decimal: Decimal,
     ctx: &Context,
     unique: Option<(usize, &HashMap<String, u64>)>,
 ) -> Result<(), (String, String)> {
     let fail = |col: &str, reason: String| Err((col.to_string(), reason));
     for (i, spec) in specs.iter().enumerate() {
-        let v = parse::parse_value(&fields[i], spec.ty, tm.decimal)
+        let v = parse::parse_value(&fields[i], spec.ty, decimal)
             .map_err(|e| (spec.name.to_string(), e))?;
         if spec.required && v == Value::Null {
             return fail(spec.name, format!("a value is required in '{}'", spec.name));

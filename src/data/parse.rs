@@ -72,6 +72,7 @@ pub fn parse_value(text: &str, ty: ColType, decimal: Decimal) -> Result<Value, S
         ColType::Str => Ok(Value::Str(t.to_string())),
         ColType::Int => parse_int(t).map(Value::Int),
         ColType::Float => parse_float(t, decimal).map(Value::Float),
+        ColType::Amount => parse_amount(t, decimal).map(Value::Float),
         ColType::Bool => parse_bool(t).map(Value::Bool),
         ColType::Date => parse_date(t).map(|d| Value::Date(to_days(d))),
         ColType::Month => parse_month(t).map(|d| Value::Date(to_days(d))),
@@ -93,10 +94,46 @@ fn parse_int(t: &str) -> Result<i64, String> {
     if let Ok(v) = cleaned.parse::<i64>() {
         return Ok(v);
     }
+    // Danish thousands separators: 1.000 or 12.500.000 (groups of three digits).
+    if thousands_dots(&cleaned) {
+        return cleaned
+            .replace('.', "")
+            .parse::<i64>()
+            .map_err(|_| format!("'{t}' is not a whole number"));
+    }
     match parse_float(&cleaned, Decimal::Auto) {
         Ok(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
         _ => Err(format!("'{t}' is not a whole number")),
     }
+}
+
+/// Whether a number is written with dots as thousands separators only
+/// (`1.000`, `12.500.000`): digits, then groups of exactly three digits.
+pub fn thousands_dots(t: &str) -> bool {
+    let t = t.strip_prefix('-').unwrap_or(t);
+    let mut parts = t.split('.');
+    let first = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    !rest.is_empty()
+        && (1..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && rest
+            .iter()
+            .all(|p| p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Parses an amount of money in whole kroner or with decimals: like
+/// [`parse_float`], but in `Auto` a dot followed by groups of exactly three
+/// digits is a thousands separator (`42.800` is 42,800 DKK, never 42.8).
+pub fn parse_amount(t: &str, decimal: Decimal) -> Result<f64, String> {
+    let cleaned: String = t
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
+        .collect();
+    if decimal == Decimal::Auto && !cleaned.contains(',') && thousands_dots(&cleaned) {
+        return parse_float(&cleaned.replace('.', ""), Decimal::Point);
+    }
+    parse_float(t, decimal)
 }
 
 /// Parses a decimal number written with a decimal point or a decimal comma.

@@ -62,6 +62,9 @@ pub enum ColType {
     Int,
     /// Decimal number (f64); a decimal comma is accepted in CSV.
     Float,
+    /// An amount of money (f64): as `Float`, but `42.800` is read with a
+    /// Danish thousands dot as 42,800, never as 42.8.
+    Amount,
     /// Boolean; `true/false`, `1/0`, `yes/no`, `ja/nej` are accepted.
     Bool,
     /// Calendar date; ISO `yyyy-mm-dd` or Danish `dd-mm-yyyy` (a time part is ignored).
@@ -79,6 +82,7 @@ impl ColType {
             ColType::Str => "text".into(),
             ColType::Int => "a whole number".into(),
             ColType::Float => "a number".into(),
+            ColType::Amount => "an amount (1234,50 or 1.234,50 or 1234.50)".into(),
             ColType::Bool => "true/false (or ja/nej, 1/0)".into(),
             ColType::Date => "a date as yyyy-mm-dd or dd-mm-yyyy".into(),
             ColType::Month => "a month as YYYY-MM".into(),
@@ -181,7 +185,7 @@ const PERMITS_COLUMNS: &[ColumnSpec] = {
         col("scheme", Enum(SCHEMES)),
         req("start_date", Date),
         col("end_date", Date),
-        ranged(col("stated_monthly_pay_dkk", Float), 0.0, 1.0e7),
+        ranged(col("stated_monthly_pay_dkk", Amount), 0.0, 1.0e7),
         ranged(col("stated_weekly_hours", Float), 0.0, 168.0),
         col("employer_housing", Bool),
         col("employer_bound", Bool),
@@ -211,7 +215,7 @@ const PAYROLL_COLUMNS: &[ColumnSpec] = {
         req("site_id", Str),
         person(req("person_id", Str)),
         req("month", Month),
-        ranged(col("gross_pay_dkk", Float), 0.0, 1.0e7),
+        ranged(col("gross_pay_dkk", Amount), 0.0, 1.0e7),
         ranged(col("hours_paid", Float), 0.0, 744.0),
         col("paid_to_own_account", Bool),
     ]
@@ -238,7 +242,7 @@ const INSPECTIONS_COLUMNS: &[ColumnSpec] = {
         req("date", Date),
         col("agency", Enum(AGENCIES)),
         col("trigger", Enum(TRIGGERS)),
-        ranged(col("selection_probability", Float), 0.0, 1.0),
+        ranged(col("selection_probability", Float), 1e-9, 1.0),
         col("outcome", Enum(OUTCOMES)),
     ]
 };
