@@ -10,6 +10,7 @@
 //! with meanings is in `docs/features.md`.
 
 mod events;
+mod network;
 mod people;
 mod site;
 
@@ -31,6 +32,9 @@ pub const AS_OF: &str = "as_of";
 
 /// Average weeks per month, to turn monthly hours into weekly hours.
 pub const WEEKS_PER_MONTH: f64 = 4.33;
+/// The column with the last day of a payroll month (days since 1970-01-01).
+pub const MONTH_END: &str = "_month_end";
+
 /// A day count for "within the last year".
 pub const YEAR_DAYS: i32 = 365;
 
@@ -64,7 +68,34 @@ pub(crate) fn table_lazy(ds: &Dataset, table: Table) -> Option<LazyFrame> {
         })
         .map(|c| col(c.name).cast(DataType::Int32))
         .collect();
-    Some(df.clone().lazy().with_columns(dates))
+    let lf = df.clone().lazy().with_columns(dates);
+    if table != Table::Payroll {
+        return Some(lf);
+    }
+    // Payroll months are stored as their first day; add each month's last day.
+    let ends: Vec<Option<i32>> = df
+        .column("month")
+        .ok()
+        .and_then(|c| c.cast(&DataType::Int32).ok())
+        .and_then(|c| {
+            c.i32()
+                .ok()
+                .map(|ca| ca.iter().map(|d| d.map(month_end)).collect())
+        })
+        .unwrap_or_else(|| vec![None; df.height()]);
+    Some(lf.with_columns([lit(Series::new(MONTH_END.into(), ends)).alias(MONTH_END)]))
+}
+
+/// The last day of the month that starts on `first` (days since 1970-01-01).
+fn month_end(first: i32) -> i32 {
+    use chrono::Datelike;
+    let d = crate::data::parse::from_days(first);
+    let (y, m) = if d.month() == 12 {
+        (d.year() + 1, 1)
+    } else {
+        (d.year(), d.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1).map_or(first + 30, |next| to_days(next) - 1)
 }
 
 /// Typed null columns for features whose table is absent.
@@ -87,16 +118,40 @@ pub(crate) fn attach(targets: LazyFrame, agg: LazyFrame, counts: &[&str]) -> Laz
 /// Computes every feature for the targets (`key`, `site_id`, `as_of`).
 /// The result has one row per target, sorted by key.
 pub fn compute(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
-    let mut lf = site::attach_site(ds, targets)?;
-    lf = people::attach_permits(ds, lf);
-    lf = people::attach_payroll(ds, lf);
-    lf = people::attach_residences(ds, lf);
-    lf = events::attach_postings(ds, lf);
-    lf = events::attach_inspections(ds, lf);
-    lf = events::attach_findings(ds, lf);
-    lf = events::attach_tips(ds, lf);
-    lf = events::attach_company(ds, lf);
-    Ok(lf.sort([KEY], SortMultipleOptions::default()))
+    // The site's own columns, materialised once; every feature group is then
+    // computed from this narrow base and joined back on the key. (Chaining
+    // the groups as one plan made every group re-evaluate the ones before
+    // it, which grew exponentially with the number of groups.)
+    let site = site::attach_site(ds, targets)?.collect()?;
+    let base_cols: [&str; 4] = [KEY, SITE, AS_OF, "company_id"];
+    let base = site.select(base_cols)?.lazy();
+    type Step = fn(&Dataset, LazyFrame) -> PolarsResult<LazyFrame>;
+    let steps: [Step; 10] = [
+        |ds, t| Ok(people::attach_permits(ds, t)),
+        |ds, t| Ok(people::attach_payroll(ds, t)),
+        |ds, t| Ok(people::attach_residences(ds, t)),
+        |ds, t| Ok(events::attach_postings(ds, t)),
+        |ds, t| Ok(events::attach_inspections(ds, t)),
+        |ds, t| Ok(events::attach_findings(ds, t)),
+        |ds, t| Ok(events::attach_tips(ds, t)),
+        |ds, t| Ok(events::attach_company(ds, t)),
+        network::attach_network,
+        |_, t| Ok(t),
+    ];
+    let mut out = site.lazy();
+    for step in steps {
+        let part = step(ds, base.clone())?.collect()?;
+        let new: Vec<String> = part
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .filter(|n| n == KEY || !base_cols.contains(&n.as_str()))
+            .collect();
+        if new.len() > 1 {
+            out = out.left_join(part.select(new)?.lazy(), col(KEY), col(KEY));
+        }
+    }
+    Ok(out.sort([KEY], SortMultipleOptions::default()))
 }
 
 /// Features for every site as of one date, collected.

@@ -6,12 +6,14 @@
 
 use polars::prelude::*;
 
-use super::{AS_OF, KEY, SITE, WEEKS_PER_MONTH, YEAR_DAYS, attach, null_columns, table_lazy};
+use super::{
+    AS_OF, KEY, MONTH_END, SITE, WEEKS_PER_MONTH, YEAR_DAYS, attach, null_columns, table_lazy,
+};
 use crate::data::{Dataset, Table};
 
 /// Permit holders of each target's site: permits started on or before the
 /// as-of date and not ended more than a year before it.
-fn active_permits(ds: &Dataset, targets: &LazyFrame) -> Option<LazyFrame> {
+pub(super) fn active_permits(ds: &Dataset, targets: &LazyFrame) -> Option<LazyFrame> {
     let permits = table_lazy(ds, Table::Permits)?;
     Some(
         targets
@@ -25,9 +27,13 @@ fn active_permits(ds: &Dataset, targets: &LazyFrame) -> Option<LazyFrame> {
                         .or(col("end_date").gt_eq(col(AS_OF) - lit(YEAR_DAYS))),
                 ),
             )
-            .with_columns([(col("stated_monthly_pay_dkk")
-                / (col("stated_weekly_hours") * lit(WEEKS_PER_MONTH)))
-            .alias("_stated_hourly")]),
+            .with_columns([when(col("stated_weekly_hours").gt(lit(0.0)))
+                .then(
+                    col("stated_monthly_pay_dkk")
+                        / (col("stated_weekly_hours") * lit(WEEKS_PER_MONTH)),
+                )
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("_stated_hourly")]),
     )
 }
 
@@ -84,11 +90,13 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
     let Some(payroll) = table_lazy(ds, Table::Payroll) else {
         return targets.with_columns(null_columns(&owned(&names)));
     };
+    // Only complete months: a month counts once its last day is on or
+    // before the as-of date (pay for the rest of a month is not known yet).
     let in_window = |lf: LazyFrame| {
         lf.filter(
-            col("month")
+            col(MONTH_END)
                 .lt_eq(col(AS_OF))
-                .and(col("month").gt(col(AS_OF) - lit(YEAR_DAYS))),
+                .and(col(MONTH_END).gt(col(AS_OF) - lit(YEAR_DAYS))),
         )
     };
     // Every payroll row of the site in the window: hours, zero pay, accounts.
@@ -246,14 +254,25 @@ pub fn attach_residences(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
                 .n_unique()
                 .cast(DataType::Int64)
                 .alias("housed_workers"),
-            col("_ppr")
-                .filter(
-                    col("employer_provided")
-                        .fill_null(lit(false))
-                        .or(col("_employer_any").fill_null(lit(false))),
-                )
-                .max()
-                .alias("max_persons_per_room_employer"),
+            // 0 when none of the housed workers lives in employer housing;
+            // unknown (null) when one does but its rooms are not known.
+            when(
+                col("employer_provided")
+                    .fill_null(lit(false))
+                    .or(col("_employer_any").fill_null(lit(false)))
+                    .any(true),
+            )
+            .then(
+                col("_ppr")
+                    .filter(
+                        col("employer_provided")
+                            .fill_null(lit(false))
+                            .or(col("_employer_any").fill_null(lit(false))),
+                    )
+                    .max(),
+            )
+            .otherwise(lit(0.0))
+            .alias("max_persons_per_room_employer"),
             col("_ppr").max().alias("max_persons_per_room"),
             share(col("_ppr").gt(lit(2.0))).alias("share_overcrowded"),
         ]);
