@@ -21,6 +21,9 @@
 //!   simulation (location, size, state, postings);
 //! - `workers`: permits, residences and payroll of a site's permit holders;
 //! - `inspect`: tips, the inspection policy, outcomes and findings;
+//! - `network`: networks planted across companies after the simulation
+//!   (shared owners, phoenix successions, bad recruiters, shared crowded
+//!   housing), recorded in `truth.csv`;
 //! - `write`: ids, number formats and the CSV files.
 //!
 //! **Determinism.** Each site draws from its own ChaCha8 stream seeded with
@@ -32,6 +35,7 @@ pub mod params;
 
 mod inspect;
 mod latent;
+mod network;
 mod tables;
 mod workers;
 mod world;
@@ -93,10 +97,11 @@ pub fn generate_checked(
     })?;
     let world = world::World::new(params);
     let plans = latent::plan_companies(params.sites(), params.seed());
-    let companies: Vec<latent::CompanyOut> = plans
+    let mut companies: Vec<latent::CompanyOut> = plans
         .par_iter()
         .map(|plan| latent::simulate_company(&world, plan))
         .collect();
+    let planted = network::plant(&world, &mut companies);
     let states = companies
         .iter()
         .flat_map(|c| c.sites.iter().map(|s| s.state));
@@ -110,6 +115,7 @@ pub fn generate_checked(
         params.sites(),
         world.recruiters,
         world.providers,
+        &planted,
         out_dir,
     )?;
     Ok(GenerateSummary {
@@ -246,7 +252,7 @@ mod tests {
                         ColType::Month => {
                             date(&format!("{v}-01"));
                         }
-                        ColType::Float | ColType::Int => {
+                        ColType::Float | ColType::Amount | ColType::Int => {
                             let x: f64 = v.parse().expect(v);
                             if let Some(r) = spec.range {
                                 assert!(x >= r.min && x <= r.max, "{t}.{} = {v}", spec.name);
@@ -293,7 +299,17 @@ mod tests {
             assert_eq!(row[1] == "true", row[2] != "none");
             let severity: f64 = row[3].parse().expect("severity");
             assert!((0.0..=1.0).contains(&severity));
-            assert!(row[4].is_empty());
+            for tag in row[4].split(';').filter(|t| !t.is_empty()) {
+                let (kind, id) = tag.split_once(':').expect("planted_network is kind:id");
+                assert!(
+                    ["owner", "phoenix", "recruiter", "address"].contains(&kind) && !id.is_empty(),
+                    "{tag}"
+                );
+                assert_eq!(
+                    row[1], "true",
+                    "only exploited sites carry planted networks"
+                );
+            }
         }
         // Findings use the 11 ILO ids; every site reference resolves.
         let (h, findings) = read(dir.path(), "findings");

@@ -100,6 +100,9 @@ pub(crate) fn plan_companies(sites: usize, seed: u64) -> Vec<CompanyPlan> {
 /// A person's role in a company, with company-local person numbers.
 pub(crate) struct RoleOut {
     pub(crate) person: u32,
+    /// The company whose local person `person` is (`None`: this one); set
+    /// when a planted network shares an owner ([`super::network`]).
+    pub(crate) lender: Option<u32>,
     pub(crate) role: &'static str,
     pub(crate) from: NaiveDate,
     pub(crate) to: Option<NaiveDate>,
@@ -139,6 +142,9 @@ pub(crate) struct SiteOut {
 /// Everything generated for one company and its sites.
 pub(crate) struct CompanyOut {
     pub(crate) index: u32,
+    pub(crate) group: Group,
+    /// The employer housing shared by the company's exploited sites.
+    pub(crate) exploiter_housing: Option<u32>,
     pub(crate) founded: Option<NaiveDate>,
     pub(crate) legal_form: &'static str,
     pub(crate) show_legal_form: bool,
@@ -229,6 +235,8 @@ pub(crate) fn simulate_company(world: &World, plan: &CompanyPlan) -> CompanyOut 
         .collect();
     CompanyOut {
         index: plan.index,
+        group,
+        exploiter_housing: ctx.exploiter_housing,
         founded: show_founded.then_some(founded),
         legal_form,
         show_legal_form,
@@ -287,6 +295,7 @@ fn draw_roles(
     let founded = ctx.founded;
     let mut roles = vec![RoleOut {
         person: ctx.new_person(),
+        lender: None,
         role: "owner",
         from: founded,
         to: None,
@@ -294,6 +303,7 @@ fn draw_roles(
     if legal_form == "I/S" && chance(rng, 0.7) {
         roles.push(RoleOut {
             person: ctx.new_person(),
+            lender: None,
             role: "owner",
             from: founded,
             to: None,
@@ -310,6 +320,7 @@ fn draw_roles(
             let left = date_between(rng, founded.max(world.from), world.as_of);
             roles.push(RoleOut {
                 person,
+                lender: None,
                 role: "director",
                 from: founded,
                 to: Some(left),
@@ -319,6 +330,7 @@ fn draw_roles(
             {
                 roles.push(RoleOut {
                     person: ctx.new_person(),
+                    lender: None,
                     role: "director",
                     from: next,
                     to: None,
@@ -327,6 +339,7 @@ fn draw_roles(
         } else {
             roles.push(RoleOut {
                 person,
+                lender: None,
                 role: "director",
                 from: founded,
                 to: None,
@@ -336,6 +349,7 @@ fn draw_roles(
     if chance(rng, 0.10) {
         roles.push(RoleOut {
             person: ctx.new_person(),
+            lender: None,
             role: "contact",
             from: founded,
             to: None,

@@ -48,6 +48,9 @@ pub(crate) struct PayOut {
 pub(crate) struct ResOut {
     pub(crate) person: u32,
     pub(crate) address: u32,
+    /// The company whose local address `address` is (`None`: this one);
+    /// set when a planted network shares housing ([`super::network`]).
+    pub(crate) host: Option<u32>,
     pub(crate) from: NaiveDate,
     pub(crate) employer_provided: Option<bool>,
 }
@@ -226,6 +229,7 @@ pub(crate) fn simulate_workers(
         residences.push(ResOut {
             person,
             address,
+            host: None,
             from: moved_in,
             employer_provided: (!world.blank(rng, 0.03)).then_some(housing),
         });

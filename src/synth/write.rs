@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use crate::data::schema::Table;
 
 use super::latent::CompanyOut;
+use super::network::{Planted, Tag};
 use super::params::SynthError;
 
 /// The columns of `truth.csv`.
@@ -121,13 +122,14 @@ pub(crate) fn write_all(
     sites: usize,
     recruiters: u32,
     providers: u32,
+    planted: &Planted,
     dir: &Path,
 ) -> Result<Vec<(String, usize)>, SynthError> {
     let ids = Ids::new(companies, sites, recruiters, providers);
     let mut jobs: Vec<Job> = Table::ALL.iter().map(|&t| Job::Table(t)).collect();
     jobs.push(Job::Truth);
     jobs.par_iter()
-        .map(|&job| write_job(job, companies, &ids, dir))
+        .map(|&job| write_job(job, companies, &ids, planted, dir))
         .collect()
 }
 
@@ -136,6 +138,7 @@ fn write_job(
     job: Job,
     cs: &[CompanyOut],
     ids: &Ids,
+    planted: &Planted,
     dir: &Path,
 ) -> Result<(String, usize), SynthError> {
     let path = dir.join(format!("{}.csv", job.name()));
@@ -150,7 +153,7 @@ fn write_job(
         Job::Table(Table::Findings) => findings(&mut e, cs, ids),
         Job::Table(Table::Tips) => tips(&mut e, cs, ids),
         Job::Table(Table::Roles) => roles(&mut e, cs, ids),
-        Job::Truth => truth(&mut e, cs, ids),
+        Job::Truth => truth(&mut e, cs, ids, planted),
     };
     written.map_err(|source| SynthError::Csv {
         path: path.clone(),
@@ -373,11 +376,16 @@ fn residences(e: &mut Emit, cs: &[CompanyOut], ids: &Ids) -> csv::Result<()> {
         for s in &c.sites {
             for r in &s.residences {
                 e.begin();
+                // A planted network may house the worker at another company's address.
+                let (hb, hc) = match r.host {
+                    Some(h) => (ids.bases[h as usize], &cs[h as usize]),
+                    None => (*b, c),
+                };
                 e.id(0, "W", b.person + u64::from(r.person) + 1, ids.person);
-                e.id(1, "A", b.address + u64::from(r.address) + 1, ids.address);
+                e.id(1, "A", hb.address + u64::from(r.address) + 1, ids.address);
                 e.date(2, Some(r.from));
                 e.boolean(3, r.employer_provided);
-                let rooms = c.rooms.get(r.address as usize).copied().flatten();
+                let rooms = hc.rooms.get(r.address as usize).copied().flatten();
                 e.int(4, rooms.map(u64::from));
                 e.end()?;
             }
@@ -451,11 +459,22 @@ fn tips(e: &mut Emit, cs: &[CompanyOut], ids: &Ids) -> csv::Result<()> {
 }
 
 fn roles(e: &mut Emit, cs: &[CompanyOut], ids: &Ids) -> csv::Result<()> {
-    for (c, b) in cs.iter().zip(&ids.bases) {
-        for r in &c.roles {
+    for c in cs {
+        // A planted network may lend another company's person; rows are
+        // sorted by person id within the company.
+        let mut rows: Vec<(u64, &super::latent::RoleOut)> = c
+            .roles
+            .iter()
+            .map(|r| {
+                let lender = r.lender.unwrap_or(c.index) as usize;
+                (ids.bases[lender].person + u64::from(r.person) + 1, r)
+            })
+            .collect();
+        rows.sort_by_key(|(p, r)| (*p, r.from));
+        for (person, r) in rows {
             e.begin();
             e.id(0, "C", u64::from(c.index) + 1, ids.company);
-            e.id(1, "W", b.person + u64::from(r.person) + 1, ids.person);
+            e.id(1, "W", person, ids.person);
             e.str(2, r.role);
             e.date(3, Some(r.from));
             e.date(4, r.to);
@@ -465,7 +484,7 @@ fn roles(e: &mut Emit, cs: &[CompanyOut], ids: &Ids) -> csv::Result<()> {
     Ok(())
 }
 
-fn truth(e: &mut Emit, cs: &[CompanyOut], ids: &Ids) -> csv::Result<()> {
+fn truth(e: &mut Emit, cs: &[CompanyOut], ids: &Ids, planted: &Planted) -> csv::Result<()> {
     for c in cs {
         for s in &c.sites {
             e.begin();
@@ -473,6 +492,31 @@ fn truth(e: &mut Emit, cs: &[CompanyOut], ids: &Ids) -> csv::Result<()> {
             e.boolean(1, Some(s.state.exploited()));
             e.str(2, s.state.as_str());
             e.float(3, Some(s.severity));
+            for (k, tag) in planted.of(s.index).iter().enumerate() {
+                if k > 0 {
+                    e.str(4, ";");
+                }
+                match *tag {
+                    Tag::Owner { company, person } => {
+                        let n = ids.bases[company as usize].person + u64::from(person) + 1;
+                        e.str(4, "owner:");
+                        e.id(4, "W", n, ids.person);
+                    }
+                    Tag::Phoenix { company } => {
+                        e.str(4, "phoenix:");
+                        e.id(4, "C", u64::from(company) + 1, ids.company);
+                    }
+                    Tag::Recruiter(r) => {
+                        e.str(4, "recruiter:");
+                        e.id(4, "R", u64::from(r) + 1, ids.recruiter);
+                    }
+                    Tag::Address { company, address } => {
+                        let n = ids.bases[company as usize].address + u64::from(address) + 1;
+                        e.str(4, "address:");
+                        e.id(4, "A", n, ids.address);
+                    }
+                }
+            }
             e.end()?;
         }
     }

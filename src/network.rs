@@ -1,0 +1,314 @@
+//! The entity graph for police intelligence analysts: which workplaces are
+//! linked through the companies that run them, the people in those
+//! companies (`roles`), the recruiters of their permit holders
+//! (`permits.recruiter_id`), their foreign service providers
+//! (`postings.provider_id`) and the addresses their permit holders live at
+//! (`residences.address_id`).
+//!
+//! - `build`: the graph from a loaded data set, built with polars joins
+//!   and aggregations; every edge carries its source table, first and last
+//!   date, a count and an evidence sentence fit for a case file;
+//! - `groups`: connected groups (union-find) with their aggregated risk
+//!   from a scored data set ([`Risk`]);
+//! - `neighbourhood`: the entities around one site or company to a depth
+//!   (breadth-first), as a tree of links;
+//! - `export`: GraphML (Gephi, yEd, Cytoscape), node and edge CSV
+//!   (i2-style) and readable tables.
+//!
+//! Node ids are the ids already in the data. Persons, recruiters and
+//! addresses are pseudonyms there (raw identifiers are replaced on load), so
+//! nothing exported names a person; workers are never nodes, only counts on
+//! edges. `docs/network.md` describes the graph and its exports.
+
+mod build;
+mod export;
+mod groups;
+mod neighbourhood;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+pub use build::build;
+pub use export::{
+    NodeInfo, annotate, write_edges_csv, write_graphml, write_groups_table,
+    write_neighbourhood_table, write_nodes_csv, xml_escape,
+};
+pub use groups::{CompanyRisk, Group, Risk, SiteRisk, components, groups};
+pub use neighbourhood::{Link, Neighbourhood, neighbourhood};
+
+/// Default hub threshold: a person, recruiter, provider or address linked
+/// to more than this many nodes joins no group and is not expanded through
+/// (a large agency or an accountant on many boards would otherwise join
+/// half the country into one group).
+pub const HUB_DEGREE: usize = 50;
+
+/// What a node is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeKind {
+    /// A workplace (production unit) from `sites`.
+    Site,
+    /// A company (CVR) from `sites` or `roles`.
+    Company,
+    /// An owner, director or contact from `roles` (a pseudonym).
+    Person,
+    /// A recruiter from `permits.recruiter_id` (a pseudonym).
+    Recruiter,
+    /// A foreign service provider from `postings.provider_id`.
+    Provider,
+    /// An address from `residences.address_id` (a pseudonym).
+    Address,
+}
+
+impl NodeKind {
+    /// Every kind, in node order.
+    pub const ALL: [NodeKind; 6] = [
+        NodeKind::Site,
+        NodeKind::Company,
+        NodeKind::Person,
+        NodeKind::Recruiter,
+        NodeKind::Provider,
+        NodeKind::Address,
+    ];
+
+    /// The id used in exports (`site`, `company`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            NodeKind::Site => "site",
+            NodeKind::Company => "company",
+            NodeKind::Person => "person",
+            NodeKind::Recruiter => "recruiter",
+            NodeKind::Provider => "provider",
+            NodeKind::Address => "address",
+        }
+    }
+
+    /// Whether a node of this kind can be a hub (sites and companies never are).
+    pub fn can_be_hub(self) -> bool {
+        !matches!(self, NodeKind::Site | NodeKind::Company)
+    }
+}
+
+impl std::fmt::Display for NodeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What an edge says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// Site → company: the site is a unit of the company.
+    SiteOf,
+    /// Company → person: owner.
+    Owner,
+    /// Company → person: director.
+    Director,
+    /// Company → person: contact.
+    Contact,
+    /// Site → recruiter: permit holders came through the recruiter.
+    RecruitedBy,
+    /// Site → provider: the provider posted workers to the site.
+    PostedBy,
+    /// Site → address: permit holders registered at the address.
+    HousedAt,
+}
+
+impl Relation {
+    /// The id used in exports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Relation::SiteOf => "site_of",
+            Relation::Owner => "owner",
+            Relation::Director => "director",
+            Relation::Contact => "contact",
+            Relation::RecruitedBy => "recruited_by",
+            Relation::PostedBy => "posted_by",
+            Relation::HousedAt => "housed_at",
+        }
+    }
+
+    /// The input table the edge comes from.
+    pub fn table(self) -> &'static str {
+        match self {
+            Relation::SiteOf => "sites",
+            Relation::Owner | Relation::Director | Relation::Contact => "roles",
+            Relation::RecruitedBy => "permits",
+            Relation::PostedBy => "postings",
+            Relation::HousedAt => "residences",
+        }
+    }
+
+    /// The relation of a `roles.role` value.
+    pub fn of_role(role: &str) -> Option<Relation> {
+        match role {
+            "owner" => Some(Relation::Owner),
+            "director" => Some(Relation::Director),
+            "contact" => Some(Relation::Contact),
+            _ => None,
+        }
+    }
+}
+
+/// One entity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Node {
+    /// What it is.
+    pub kind: NodeKind,
+    /// Its id in the data (a pseudonym for persons, recruiters and addresses).
+    pub id: String,
+    /// A readable label (the site or company name; the id otherwise).
+    pub label: String,
+}
+
+impl Node {
+    /// The node's id in exports: `kind:id`, unique across kinds.
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.kind.name(), self.id)
+    }
+}
+
+/// One link between two entities, with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Edge {
+    /// The node it starts at (the site, or the company for roles).
+    pub from: usize,
+    /// The node it ends at.
+    pub to: usize,
+    /// What it says.
+    pub relation: Relation,
+    /// The earliest date behind it (role start, permit start, ...).
+    pub first: Option<NaiveDate>,
+    /// The latest date behind it (role end, latest permit start, ...).
+    pub last: Option<NaiveDate>,
+    /// How many records or persons stand behind it (see docs/network.md).
+    pub count: u64,
+    /// A sentence stating the link, with the counts and dates.
+    pub evidence: String,
+}
+
+impl Edge {
+    /// The input table it comes from.
+    pub fn table(&self) -> &'static str {
+        self.relation.table()
+    }
+}
+
+/// The entity graph: nodes sorted by kind and id, edges by their ends.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    /// The entities.
+    pub nodes: Vec<Node>,
+    /// The links.
+    pub edges: Vec<Edge>,
+    index: HashMap<(NodeKind, String), usize>,
+    adjacency: Vec<Vec<usize>>,
+}
+
+impl Graph {
+    /// Builds a graph from nodes and edges (edge ends index `nodes`): sorts
+    /// nodes by kind and id and edges by their ends, so the same data always
+    /// gives the same graph.
+    pub fn from_parts(nodes: Vec<Node>, edges: Vec<Edge>) -> Graph {
+        let mut order: Vec<usize> = (0..nodes.len()).collect();
+        order.sort_by(|&a, &b| {
+            nodes[a]
+                .kind
+                .cmp(&nodes[b].kind)
+                .then_with(|| nodes[a].id.cmp(&nodes[b].id))
+        });
+        let mut new_of = vec![0usize; nodes.len()];
+        for (new, old) in order.iter().enumerate() {
+            new_of[*old] = new;
+        }
+        let mut slots: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
+        let nodes: Vec<Node> = order.iter().filter_map(|old| slots[*old].take()).collect();
+        let mut edges: Vec<Edge> = edges
+            .into_iter()
+            .map(|mut e| {
+                e.from = new_of[e.from];
+                e.to = new_of[e.to];
+                e
+            })
+            .collect();
+        edges.sort_by_key(|e| (e.from, e.to, e.relation, e.first));
+        let mut adjacency = vec![Vec::new(); nodes.len()];
+        for (i, e) in edges.iter().enumerate() {
+            adjacency[e.from].push(i);
+            if e.to != e.from {
+                adjacency[e.to].push(i);
+            }
+        }
+        let index = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| ((n.kind, n.id.clone()), i))
+            .collect();
+        Graph {
+            nodes,
+            edges,
+            index,
+            adjacency,
+        }
+    }
+
+    /// The node of a kind with an id.
+    pub fn find(&self, kind: NodeKind, id: &str) -> Option<usize> {
+        self.index.get(&(kind, id.to_string())).copied()
+    }
+
+    /// The edges at a node.
+    pub fn edges_of(&self, node: usize) -> &[usize] {
+        self.adjacency.get(node).map_or(&[], Vec::as_slice)
+    }
+
+    /// The number of edges at a node.
+    pub fn degree(&self, node: usize) -> usize {
+        self.edges_of(node).len()
+    }
+
+    /// Whether a node is a hub at this threshold.
+    pub fn is_hub(&self, node: usize, hub_degree: usize) -> bool {
+        self.nodes[node].kind.can_be_hub() && self.degree(node) > hub_degree
+    }
+
+    /// The other end of an edge.
+    pub fn other(&self, edge: usize, node: usize) -> usize {
+        let e = &self.edges[edge];
+        if e.from == node { e.to } else { e.from }
+    }
+
+    /// The number of nodes of a kind.
+    pub fn count(&self, kind: NodeKind) -> usize {
+        self.nodes.iter().filter(|n| n.kind == kind).count()
+    }
+
+    /// The subgraph of the given nodes and every edge between them.
+    pub fn subgraph(&self, keep: &[usize]) -> Graph {
+        let mut new_of: HashMap<usize, usize> = HashMap::with_capacity(keep.len());
+        let mut nodes = Vec::with_capacity(keep.len());
+        for &k in keep {
+            if let Some(n) = self.nodes.get(k)
+                && !new_of.contains_key(&k)
+            {
+                new_of.insert(k, nodes.len());
+                nodes.push(n.clone());
+            }
+        }
+        let edges = self
+            .edges
+            .iter()
+            .filter_map(|e| {
+                let (f, t) = (new_of.get(&e.from)?, new_of.get(&e.to)?);
+                let mut e = e.clone();
+                e.from = *f;
+                e.to = *t;
+                Some(e)
+            })
+            .collect();
+        Graph::from_parts(nodes, edges)
+    }
+}

@@ -1,0 +1,475 @@
+//! Building the graph from a data set with polars: one aggregation per
+//! kind of link (site → company from `sites`, company → person from
+//! `roles`, site → recruiter from `permits`, site → provider from
+//! `postings`, site → address from `residences` joined to `permits` on the
+//! person), collected once, then turned into nodes and edges with their
+//! evidence sentences. Links of one recruiter, provider or address are
+//! described together ("3 permit holders of site S1 and 2 of site S6 ..."),
+//! so one edge shows who else is behind the same node.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use polars::prelude::*;
+
+use super::{Edge, Graph, Node, NodeKind, Relation};
+use crate::data::parse::{from_days, to_days};
+use crate::data::{Dataset, Table};
+use crate::features::table_lazy;
+
+/// Nodes and edges while the graph is built.
+#[derive(Default)]
+struct Builder {
+    nodes: Vec<Node>,
+    index: HashMap<(NodeKind, String), usize>,
+    edges: Vec<Edge>,
+}
+
+impl Builder {
+    /// The node of a kind and id, added on first use; a label replaces a
+    /// label that is only the id.
+    fn node(&mut self, kind: NodeKind, id: &str, label: Option<&str>) -> usize {
+        if let Some(&i) = self.index.get(&(kind, id.to_string())) {
+            if let Some(l) = label
+                && self.nodes[i].label == self.nodes[i].id
+            {
+                self.nodes[i].label = l.to_string();
+            }
+            return i;
+        }
+        let i = self.nodes.len();
+        self.nodes.push(Node {
+            kind,
+            id: id.to_string(),
+            label: label.unwrap_or(id).to_string(),
+        });
+        self.index.insert((kind, id.to_string()), i);
+        i
+    }
+}
+
+/// A string column as owned values.
+fn strs(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
+    Ok(df
+        .column(name)?
+        .str()?
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect())
+}
+
+/// A date (or day-count) column as days.
+fn days(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i32>>> {
+    let c = df.column(name)?.cast(&DataType::Int32)?;
+    Ok(c.i32()?.iter().collect())
+}
+
+/// An integer column.
+fn ints(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
+    let c = df.column(name)?.cast(&DataType::Int64)?;
+    Ok(c.i64()?.iter().collect())
+}
+
+/// A boolean column.
+fn bools(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<bool>>> {
+    Ok(df.column(name)?.bool()?.iter().collect())
+}
+
+/// "1 permit holder", "3 permit holders".
+fn plural(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// "in 2025", "in 2023–2025", or nothing without dates.
+fn years(first: Option<NaiveDate>, last: Option<NaiveDate>) -> String {
+    match (first.map(|d| d.year()), last.map(|d| d.year())) {
+        (Some(a), Some(b)) if a == b => format!(" in {a}"),
+        (Some(a), Some(b)) => format!(" in {}–{}", a.min(b), a.max(b)),
+        (Some(a), None) | (None, Some(a)) => format!(" in {a}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// A company's label: the name of its first site without the branch part.
+fn company_label(site_name: &str) -> &str {
+    site_name.split(" afd. ").next().unwrap_or(site_name).trim()
+}
+
+/// Keeps rows dated on or before the as-of day (a blank date is kept).
+fn up_to(lf: LazyFrame, column: &str, as_of: Option<i32>) -> LazyFrame {
+    match as_of {
+        Some(d) => lf.filter(col(column).is_null().or(col(column).lt_eq(lit(d)))),
+        None => lf,
+    }
+}
+
+/// Builds the entity graph of a data set. With `as_of`, records dated after
+/// it (role, permit, posting and residence starts) are left out and roles
+/// ending after it count as current.
+pub fn build(ds: &Dataset, as_of: Option<NaiveDate>) -> PolarsResult<Graph> {
+    let as_of_days = as_of.map(to_days);
+    let mut b = Builder::default();
+    sites(ds, &mut b)?;
+    roles(ds, &mut b, as_of_days)?;
+    recruiters(ds, &mut b, as_of_days)?;
+    providers(ds, &mut b, as_of_days)?;
+    addresses(ds, &mut b, as_of_days)?;
+    Ok(Graph::from_parts(b.nodes, b.edges))
+}
+
+/// Site → company, from `sites`.
+fn sites(ds: &Dataset, b: &mut Builder) -> PolarsResult<()> {
+    let sites = ds
+        .get(Table::Sites)
+        .ok_or_else(|| polars_err!(ComputeError: "the sites table is required"))?;
+    let ids = strs(sites, "site_id")?;
+    let companies = strs(sites, "company_id")?;
+    let names = strs(sites, "name")?;
+    for ((site, company), name) in ids.iter().zip(&companies).zip(&names) {
+        let (Some(site), Some(company)) = (site, company) else {
+            continue;
+        };
+        let s = b.node(NodeKind::Site, site, name.as_deref());
+        let c = b.node(
+            NodeKind::Company,
+            company,
+            name.as_deref().map(company_label),
+        );
+        let named = name
+            .as_deref()
+            .map_or_else(String::new, |n| format!(" ({n})"));
+        b.edges.push(Edge {
+            from: s,
+            to: c,
+            relation: Relation::SiteOf,
+            first: None,
+            last: None,
+            count: 1,
+            evidence: format!(
+                "site {site}{named} is a workplace of company {company} (sites register)"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Company → person, one edge per company, person and role, from `roles`.
+fn roles(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<()> {
+    let Some(roles) = table_lazy(ds, Table::Roles) else {
+        return Ok(());
+    };
+    let open = match as_of {
+        Some(d) => col("to_date").is_null().or(col("to_date").gt(lit(d))),
+        None => col("to_date").is_null(),
+    };
+    let df = up_to(roles, "from_date", as_of)
+        .group_by([col("company_id"), col("person_id"), col("role")])
+        .agg([
+            col("from_date").min().alias("first"),
+            col("to_date").max().alias("last"),
+            open.any(true).alias("open"),
+            len().cast(DataType::Int64).alias("n"),
+        ])
+        .sort(
+            ["company_id", "person_id", "role"],
+            SortMultipleOptions::default(),
+        )
+        .collect()?;
+    let (companies, persons, roles) = (
+        strs(&df, "company_id")?,
+        strs(&df, "person_id")?,
+        strs(&df, "role")?,
+    );
+    let (first, last, open, n) = (
+        days(&df, "first")?,
+        days(&df, "last")?,
+        bools(&df, "open")?,
+        ints(&df, "n")?,
+    );
+    for i in 0..df.height() {
+        let (Some(company), Some(person), Some(role)) = (&companies[i], &persons[i], &roles[i])
+        else {
+            continue;
+        };
+        let Some(relation) = Relation::of_role(role) else {
+            continue;
+        };
+        let c = b.node(NodeKind::Company, company, None);
+        let p = b.node(NodeKind::Person, person, None);
+        let first = first[i].map(from_days);
+        let is_open = open[i].unwrap_or(true);
+        let last = if is_open {
+            None
+        } else {
+            last[i].map(from_days)
+        };
+        let evidence = match (is_open, first, last) {
+            (true, Some(f), _) => {
+                format!("person {person} has been {role} of company {company} since {f} (roles)")
+            }
+            (true, None, _) => {
+                format!("person {person} is {role} of company {company} (roles, no start date)")
+            }
+            (false, Some(f), Some(l)) => {
+                format!("person {person} was {role} of company {company} from {f} to {l} (roles)")
+            }
+            (false, None, Some(l)) => {
+                format!("person {person} was {role} of company {company} until {l} (roles)")
+            }
+            (false, _, None) => format!("person {person} was {role} of company {company} (roles)"),
+        };
+        b.edges.push(Edge {
+            from: c,
+            to: p,
+            relation,
+            first,
+            last,
+            count: n[i].unwrap_or(1).max(0) as u64,
+            evidence,
+        });
+    }
+    Ok(())
+}
+
+/// One site's share of a shared node (recruiter, provider, address).
+struct Share {
+    site: String,
+    count: u64,
+    first: Option<NaiveDate>,
+    last: Option<NaiveDate>,
+    extra: Option<i64>,
+}
+
+/// Rows of `df` (sorted by `key`, then site) as shares per key.
+fn shares(
+    df: &DataFrame,
+    key: &str,
+    extra: Option<&str>,
+) -> PolarsResult<Vec<(String, Vec<Share>)>> {
+    let keys = strs(df, key)?;
+    let sites = strs(df, "site_id")?;
+    let (n, first, last) = (ints(df, "n")?, days(df, "first")?, days(df, "last")?);
+    let extra = match extra {
+        Some(name) => ints(df, name)?,
+        None => vec![None; df.height()],
+    };
+    let mut out: Vec<(String, Vec<Share>)> = Vec::new();
+    for i in 0..df.height() {
+        let (Some(k), Some(site)) = (&keys[i], &sites[i]) else {
+            continue;
+        };
+        let share = Share {
+            site: site.clone(),
+            count: n[i].unwrap_or(0).max(0) as u64,
+            first: first[i].map(from_days),
+            last: last[i].map(from_days),
+            extra: extra[i],
+        };
+        match out.last_mut() {
+            Some((last_key, v)) if last_key == k => v.push(share),
+            _ => out.push((k.clone(), vec![share])),
+        }
+    }
+    Ok(out)
+}
+
+/// " and 2 of site S6, 1 of site S7 and 3 more sites": the largest other
+/// shares of the same node (at most three named).
+fn others(group: &[Share], me: usize, describe: impl Fn(&Share) -> String) -> String {
+    let mut order: Vec<usize> = (0..group.len()).filter(|&j| j != me).collect();
+    order.sort_by(|a, b| {
+        group[*b]
+            .count
+            .cmp(&group[*a].count)
+            .then(group[*a].site.cmp(&group[*b].site))
+    });
+    let named: Vec<String> = order.iter().take(3).map(|&j| describe(&group[j])).collect();
+    let more = order.len().saturating_sub(3);
+    match (named.len(), more) {
+        (0, _) => String::new(),
+        (1, 0) => format!(" and {}", named[0]),
+        (_, 0) => {
+            let (last, rest) = named
+                .split_last()
+                .map_or((String::new(), &[][..]), |(l, r)| (l.clone(), r));
+            format!(", {} and {last}", rest.join(", "))
+        }
+        (_, m) => format!(
+            ", {} and {}",
+            named.join(", "),
+            plural(m as u64, "more site", "more sites")
+        ),
+    }
+}
+
+/// The period of a whole group of shares.
+fn group_years(group: &[Share]) -> String {
+    let first = group.iter().filter_map(|s| s.first).min();
+    let last = group.iter().filter_map(|s| s.last.or(s.first)).max();
+    years(first, last)
+}
+
+/// Site → recruiter, from permits naming a recruiter.
+fn recruiters(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<()> {
+    let Some(permits) = table_lazy(ds, Table::Permits) else {
+        return Ok(());
+    };
+    let df = up_to(permits, "start_date", as_of)
+        .filter(col("recruiter_id").is_not_null())
+        .group_by([col("recruiter_id"), col("site_id")])
+        .agg([
+            col("person_id").n_unique().cast(DataType::Int64).alias("n"),
+            col("start_date").min().alias("first"),
+            col("start_date").max().alias("last"),
+        ])
+        .sort(["recruiter_id", "site_id"], SortMultipleOptions::default())
+        .collect()?;
+    for (recruiter, group) in shares(&df, "recruiter_id", None)? {
+        let r = b.node(NodeKind::Recruiter, &recruiter, None);
+        let period = group_years(&group);
+        for (i, share) in group.iter().enumerate() {
+            let s = b.node(NodeKind::Site, &share.site, None);
+            let also = others(&group, i, |o| format!("{} of site {}", o.count, o.site));
+            b.edges.push(Edge {
+                from: s,
+                to: r,
+                relation: Relation::RecruitedBy,
+                first: share.first,
+                last: share.last,
+                count: share.count,
+                evidence: format!(
+                    "{} of site {}{also} came through recruiter {recruiter} (permits starting{period})",
+                    plural(share.count, "permit holder", "permit holders"),
+                    share.site
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Site → foreign service provider, from postings.
+fn providers(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<()> {
+    let Some(postings) = table_lazy(ds, Table::Postings) else {
+        return Ok(());
+    };
+    let df = up_to(postings, "start_date", as_of)
+        .group_by([col("provider_id"), col("site_id")])
+        .agg([
+            len().cast(DataType::Int64).alias("n"),
+            when(col("workers").is_not_null().any(true))
+                .then(col("workers").sum())
+                .otherwise(lit(NULL))
+                .cast(DataType::Int64)
+                .alias("workers"),
+            col("start_date").min().alias("first"),
+            col("end_date")
+                .fill_null(col("start_date"))
+                .max()
+                .alias("last"),
+        ])
+        .sort(["provider_id", "site_id"], SortMultipleOptions::default())
+        .collect()?;
+    for (provider, group) in shares(&df, "provider_id", Some("workers"))? {
+        let f = b.node(NodeKind::Provider, &provider, None);
+        for (i, share) in group.iter().enumerate() {
+            let s = b.node(NodeKind::Site, &share.site, None);
+            let workers = share.extra.map_or_else(
+                || "workers (number not recorded)".to_string(),
+                |w| plural(w.max(0) as u64, "worker", "workers"),
+            );
+            let dates = match (share.first, share.last) {
+                (Some(a), Some(z)) => format!(" from {a} to {z}"),
+                (Some(a), None) => format!(" from {a}"),
+                _ => String::new(),
+            };
+            let also = others(&group, i, |o| format!("site {}", o.site));
+            let also = if also.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; it also posted workers to{}",
+                    also.trim_start_matches(" and").trim_start_matches(',')
+                )
+            };
+            b.edges.push(Edge {
+                from: s,
+                to: f,
+                relation: Relation::PostedBy,
+                first: share.first,
+                last: share.last,
+                count: share.count,
+                evidence: format!(
+                    "foreign service provider {provider} posted {workers} to site {} in {}{dates} (RUT){also}",
+                    share.site,
+                    plural(share.count, "posting", "postings"),
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Site → address, from residences of the site's permit holders.
+fn addresses(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<()> {
+    let (Some(res), Some(permits)) = (
+        table_lazy(ds, Table::Residences),
+        table_lazy(ds, Table::Permits),
+    ) else {
+        return Ok(());
+    };
+    let holders = up_to(permits, "start_date", as_of).select([col("person_id"), col("site_id")]);
+    let df = up_to(res, "from_date", as_of)
+        .select([
+            col("person_id"),
+            col("address_id"),
+            col("from_date"),
+            col("rooms"),
+        ])
+        .inner_join(holders, col("person_id"), col("person_id"))
+        .group_by([col("address_id"), col("site_id")])
+        .agg([
+            col("person_id").n_unique().cast(DataType::Int64).alias("n"),
+            col("from_date").min().alias("first"),
+            col("from_date").max().alias("last"),
+            col("rooms").max().cast(DataType::Int64).alias("rooms"),
+        ])
+        .sort(["address_id", "site_id"], SortMultipleOptions::default())
+        .collect()?;
+    for (address, group) in shares(&df, "address_id", Some("rooms"))? {
+        let a = b.node(NodeKind::Address, &address, None);
+        let period = group_years(&group);
+        let rooms = group
+            .iter()
+            .filter_map(|s| s.extra)
+            .max()
+            .map_or_else(String::new, |r| {
+                format!(" ({})", plural(r.max(0) as u64, "room", "rooms"))
+            });
+        for (i, share) in group.iter().enumerate() {
+            let s = b.node(NodeKind::Site, &share.site, None);
+            let also = others(&group, i, |o| format!("{} of site {}", o.count, o.site));
+            b.edges.push(Edge {
+                from: s,
+                to: a,
+                relation: Relation::HousedAt,
+                first: share.first,
+                last: share.last,
+                count: share.count,
+                evidence: format!(
+                    "{} of site {}{also} registered at address {address}{period}{rooms}",
+                    plural(share.count, "permit holder", "permit holders"),
+                    share.site
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,248 @@
+//! The entity graph of the fixture: nodes, edges and evidence, point in
+//! time; groups with their risk, hubs; neighbourhoods as trees.
+
+use std::collections::BTreeSet;
+
+use tilsyn::network::{self, HUB_DEGREE, NodeKind, Relation, Risk};
+
+use super::{as_of, date, edge, load, node, scored};
+use crate::harness::fixture;
+
+#[test]
+fn the_graph_has_the_expected_nodes_edges_and_evidence() {
+    use NodeKind::*;
+    let ds = load(&fixture("network"));
+    let g = network::build(&ds, Some(as_of())).unwrap();
+    let counts: Vec<usize> = NodeKind::ALL.iter().map(|k| g.count(*k)).collect();
+    assert_eq!(
+        counts,
+        vec![9, 8, 7, 1, 1, 4],
+        "sites, companies, persons, recruiters, providers, addresses"
+    );
+    assert_eq!(g.nodes.len(), 30);
+    assert_eq!(g.edges.len(), 30);
+    let by_relation = |r: Relation| g.edges.iter().filter(|e| e.relation == r).count();
+    assert_eq!(by_relation(Relation::SiteOf), 9);
+    assert_eq!(
+        by_relation(Relation::Owner)
+            + by_relation(Relation::Director)
+            + by_relation(Relation::Contact),
+        11
+    );
+    assert_eq!(by_relation(Relation::RecruitedBy), 2);
+    assert_eq!(by_relation(Relation::PostedBy), 2);
+    assert_eq!(by_relation(Relation::HousedAt), 6);
+
+    let e = edge(&g, (Site, "S5"), (Address, "aM"));
+    assert_eq!(
+        (e.relation, e.table(), e.count),
+        (Relation::HousedAt, "residences", 2)
+    );
+    assert_eq!(
+        (e.first, e.last),
+        (Some(date(2025, 4, 2)), Some(date(2025, 4, 2)))
+    );
+    assert_eq!(
+        e.evidence,
+        "2 permit holders of site S5 and 1 of site S8 registered at address aM in 2025 (1 room)"
+    );
+    assert_eq!(
+        edge(&g, (Site, "S8"), (Address, "aM")).evidence,
+        "1 permit holder of site S8 and 2 of site S5 registered at address aM in 2025 (1 room)"
+    );
+    let e = edge(&g, (Site, "S1"), (Recruiter, "rX"));
+    assert_eq!(
+        (e.relation, e.table(), e.count),
+        (Relation::RecruitedBy, "permits", 1)
+    );
+    assert_eq!(
+        e.evidence,
+        "1 permit holder of site S1 and 1 of site S6 came through recruiter rX (permits starting in 2024–2025)"
+    );
+    let e = edge(&g, (Site, "S4"), (Provider, "fQ"));
+    assert_eq!(
+        e.evidence,
+        "foreign service provider fQ posted 6 workers to site S4 in 1 posting from 2024-05-01 to 2024-09-30 (RUT); it also posted workers to site S5"
+    );
+    let e = edge(&g, (Company, "C3"), (Person, "pC"));
+    assert_eq!(
+        (e.relation, e.first, e.last),
+        (
+            Relation::Owner,
+            Some(date(2019, 5, 1)),
+            Some(date(2025, 2, 1))
+        )
+    );
+    assert_eq!(
+        e.evidence,
+        "person pC was owner of company C3 from 2019-05-01 to 2025-02-01 (roles)"
+    );
+    let e = edge(&g, (Company, "C1"), (Person, "pA"));
+    assert_eq!(
+        (e.last, e.evidence.as_str()),
+        (
+            None,
+            "person pA has been owner of company C1 since 2015-04-01 (roles)"
+        )
+    );
+    assert_eq!(
+        edge(&g, (Company, "C2"), (Person, "pE")).relation,
+        Relation::Contact
+    );
+    assert_eq!(
+        edge(&g, (Company, "C1"), (Person, "pB")).relation,
+        Relation::Director
+    );
+    assert_eq!(
+        edge(&g, (Site, "S2"), (Company, "C1")).evidence,
+        "site S2 (Vestegnens Byg ApS afd. Køge) is a workplace of company C1 (sites register)"
+    );
+    assert_eq!(g.nodes[node(&g, Company, "C1")].label, "Vestegnens Byg ApS");
+    assert_eq!(g.nodes[node(&g, Person, "pA")].label, "pA");
+
+    // Workers are counts on edges, never nodes or names.
+    for w in ["w11", "w31", "w51", "w52", "w61", "w71", "w81"] {
+        assert!(g.nodes.iter().all(|n| n.id != w), "{w} is a node");
+        assert!(
+            g.edges.iter().all(|e| !e.evidence.contains(w)),
+            "{w} in evidence"
+        );
+    }
+    // Same data, same graph.
+    let again = network::build(&ds, Some(as_of())).unwrap();
+    assert_eq!((&again.nodes, &again.edges), (&g.nodes, &g.edges));
+}
+
+#[test]
+fn the_graph_is_point_in_time() {
+    use NodeKind::*;
+    let ds = load(&fixture("network"));
+    let g = network::build(&ds, Some(date(2024, 12, 31))).unwrap();
+    // C4 was founded, and S1's, S5's and S8's workers came, after 2024-12-31.
+    assert!(g.find(Address, "aM").is_none());
+    assert!(
+        g.find(Company, "C4").is_some(),
+        "C4 is in the sites register"
+    );
+    assert!(g.find(Person, "pC").is_some());
+    let pc = node(&g, Person, "pC");
+    assert_eq!(g.degree(pc), 1, "pC's role at C4 starts later");
+    let e = edge(&g, (Company, "C3"), (Person, "pC"));
+    assert_eq!(
+        e.last, None,
+        "the role ended after the as-of date: current then"
+    );
+    assert_eq!(
+        e.evidence,
+        "person pC has been owner of company C3 since 2019-05-01 (roles)"
+    );
+    let e = edge(&g, (Site, "S6"), (Recruiter, "rX"));
+    assert_eq!(
+        e.evidence,
+        "1 permit holder of site S6 came through recruiter rX (permits starting in 2024)"
+    );
+}
+
+#[test]
+fn groups_and_neighbourhoods() {
+    use NodeKind::*;
+    let s = scored(&fixture("network"));
+    let g = network::build(&s.data, Some(s.as_of)).unwrap();
+    let risk = Risk::from_scored(&s);
+    let groups = network::groups(&g, &risk, HUB_DEGREE, 2);
+    assert_eq!(groups.len(), 2, "S9 alone is not a group");
+    let sites = |i: usize| {
+        groups[i]
+            .sites
+            .iter()
+            .map(String::as_str)
+            .collect::<BTreeSet<&str>>()
+    };
+    let a = (0..2).find(|&i| sites(i).contains("S1")).unwrap();
+    let b = 1 - a;
+    assert_eq!(sites(a), BTreeSet::from(["S1", "S2", "S3", "S6", "S7"]));
+    assert_eq!(sites(b), BTreeSet::from(["S4", "S5", "S8"]));
+    let ga = &groups[a];
+    assert_eq!(
+        (
+            ga.companies,
+            ga.persons,
+            ga.recruiters,
+            ga.providers,
+            ga.addresses
+        ),
+        (4, 4, 1, 0, 3)
+    );
+    assert_eq!((ga.findings, ga.severe_outcomes, ga.inspections), (2, 1, 2));
+    let gb = &groups[b];
+    assert_eq!(
+        (
+            gb.companies,
+            gb.persons,
+            gb.recruiters,
+            gb.providers,
+            gb.addresses
+        ),
+        (3, 2, 0, 1, 1)
+    );
+    assert_eq!((gb.findings, gb.severe_outcomes, gb.inspections), (1, 1, 1));
+    assert_eq!(groups[0].rank, 1);
+    assert!(groups[0].priority_sum >= groups[1].priority_sum);
+    for gr in &groups {
+        assert!(gr.priority_max > 0.0 && gr.priority_sum >= gr.priority_max);
+        assert_eq!(gr.tiers.iter().sum::<usize>(), gr.sites.len());
+    }
+    // With a hub threshold of 1 every shared person, recruiter and address
+    // is a hub: only C1's two sites still form a group.
+    let split = network::groups(&g, &risk, 1, 2);
+    assert_eq!(split.len(), 1);
+    assert_eq!(split[0].sites.len(), 2);
+    assert!(
+        split[0].hubs.contains(&"person:pA".to_string()),
+        "{:?}",
+        split[0].hubs
+    );
+
+    let start = node(&g, Site, "S5");
+    let n = network::neighbourhood(&g, start, 2, HUB_DEGREE);
+    let keys: BTreeSet<String> = n.nodes().iter().map(|i| g.nodes[*i].key()).collect();
+    let want: BTreeSet<String> = [
+        "site:S5",
+        "company:C4",
+        "provider:fQ",
+        "address:aM",
+        "person:pC",
+        "site:S4",
+        "site:S8",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_eq!(keys, want);
+    assert_eq!(n.links[0].node, start);
+    assert_eq!(n.depth_of(node(&g, Person, "pC")), Some(2));
+    assert_eq!(n.depth_of(node(&g, Company, "C4")), Some(1));
+    let s8 = n
+        .links
+        .iter()
+        .find(|l| l.node == node(&g, Site, "S8"))
+        .unwrap();
+    assert_eq!(s8.parent, Some(node(&g, Address, "aM")));
+    assert!(
+        g.edges[s8.edge.unwrap()]
+            .evidence
+            .contains("registered at address aM")
+    );
+    // Tree order: every entity comes after the one it was reached from.
+    for (i, l) in n.links.iter().enumerate().skip(1) {
+        let p = n
+            .links
+            .iter()
+            .position(|x| Some(x.node) == l.parent)
+            .unwrap();
+        assert!(p < i);
+    }
+    // Far enough, the neighbourhood is the whole group and nothing else.
+    let all = network::neighbourhood(&g, start, 10, HUB_DEGREE);
+    assert_eq!(all.links.len(), groups[b].nodes.len());
+}

@@ -1,0 +1,93 @@
+//! The TUI network view: links with evidence, and Enter on a linked site
+//! jumps to it in the ranking.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tilsyn::network::NodeKind;
+use tilsyn::tui::app::{App, AppOptions, Screen};
+use tilsyn::tui::ui;
+
+use super::scored;
+use crate::harness::{fixture, tempdir};
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn screen_text(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| ui::render(f, app)).unwrap();
+    let buf = t.backend().buffer();
+    (0..h)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn selected(app: &App) -> String {
+    app.selected()
+        .map(|r| r.site_id.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_tui_network_view_lists_links_with_evidence_and_jumps_to_a_linked_site() {
+    let out = tempdir();
+    let opts = AppOptions {
+        dataset: "network".into(),
+        export_dir: out.path().to_path_buf(),
+        capacity: 20,
+        audit: None,
+    };
+    let mut app = App::new(scored(&fixture("network")), opts);
+    let pos = app
+        .view()
+        .iter()
+        .position(|&i| app.rows()[i].site_id == "S5")
+        .unwrap();
+    for _ in 0..pos {
+        key(&mut app, KeyCode::Down);
+    }
+    assert_eq!(selected(&app), "S5");
+    key(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.screen(), Screen::Network);
+    let view = app.network().unwrap();
+    assert_eq!(view.site_id, "S5");
+    assert_eq!(view.lines[0].id, "S5");
+    let text = screen_text(&app, 140, 40);
+    for needle in ["Network of S5", "C4", "registered at address aM", "S8"] {
+        assert!(text.contains(needle), "{needle:?}:\n{text}");
+    }
+    // Small terminals never panic.
+    for (w, h) in [(60, 15), (40, 10), (20, 5)] {
+        screen_text(&app, w, h);
+    }
+    // Enter on a company only says so.
+    let company = view
+        .lines
+        .iter()
+        .position(|l| l.kind == NodeKind::Company)
+        .unwrap();
+    let target = view
+        .lines
+        .iter()
+        .position(|l| l.kind == NodeKind::Site && l.id == "S8")
+        .unwrap();
+    for _ in 0..company {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen(), Screen::Network);
+    for _ in company..target {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen(), Screen::Ranking);
+    assert_eq!(selected(&app), "S8");
+    // w again shows S8's network; Esc goes back.
+    key(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.network().unwrap().site_id, "S8");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen(), Screen::Ranking);
+}
