@@ -4,11 +4,15 @@
 //! core calls and prints what they return.
 
 pub mod assess;
+pub mod audit;
+pub mod card;
 pub mod common;
 pub mod evaluate;
 pub mod explain;
+pub mod fairness;
 pub mod generate;
 pub mod indicators;
+pub mod network;
 pub mod plan;
 pub mod rank;
 pub mod train;
@@ -53,6 +57,14 @@ pub enum Command {
     Tui(tui::Args),
     /// Employer self-assessment against the employer guide's checklists, and subcontractor screening.
     Assess(assess::Args),
+    /// Companies, people, recruiters and addresses linked to a site or company, or the riskiest groups (table, GraphML, CSV).
+    Network(network::Args),
+    /// Check, list and summarise the audit log: every plan shown, with its scores, reasons and decisions, hash-chained.
+    Audit(audit::Args),
+    /// Fairness audit of the model's top share by region, municipality, sector, size band and nationality mix, with a proxy check.
+    Fairness(fairness::Args),
+    /// Write the model card and algorithm-register record (Markdown).
+    Card(card::Args),
 }
 
 /// An error that maps to exit code 1: the input was rejected.
@@ -95,6 +107,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Evaluate(a)) => evaluate::run(a),
         Some(Command::Tui(a)) => tui::run(a),
         Some(Command::Assess(a)) => assess::run(a),
+        Some(Command::Network(a)) => network::run(a),
+        Some(Command::Audit(a)) => audit::run(a),
+        Some(Command::Fairness(a)) => fairness::run(a),
+        Some(Command::Card(a)) => card::run(a),
         None => tui::run(tui::Args::demo()),
     }
 }

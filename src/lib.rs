@@ -11,11 +11,14 @@
 //! the command line.
 
 pub mod assess;
+pub mod audit;
 pub mod cli;
 pub mod data;
+pub mod fairness;
 pub mod features;
 pub mod indicators;
 pub mod model;
+pub mod network;
 pub mod pipeline;
 pub mod rank;
 pub mod report;

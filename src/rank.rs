@@ -11,11 +11,13 @@
 //! one with strong evidence, while still preferring visits that reach more
 //! people.
 
+pub mod decision;
 pub mod evidence;
 pub mod explanation;
 pub mod filter;
 pub mod plan;
 pub mod rows;
+pub mod truth;
 
 pub use filter::{Filter, FilterError};
 pub use rows::{Contribution, Ranked, Reason, rank};

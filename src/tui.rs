@@ -54,6 +54,8 @@ pub struct TuiOptions {
     pub export_dir: PathBuf,
     /// Visits in the plan.
     pub capacity: usize,
+    /// Where plan exports are logged, and who decides.
+    pub audit: Option<crate::audit::AuditContext>,
     /// Produces the scored data (in the background).
     pub loader: Loader,
 }
@@ -64,6 +66,7 @@ impl std::fmt::Debug for TuiOptions {
             .field("dataset", &self.dataset)
             .field("export_dir", &self.export_dir)
             .field("capacity", &self.capacity)
+            .field("audit", &self.audit)
             .finish_non_exhaustive()
     }
 }

@@ -110,6 +110,9 @@ pub struct ScoreArgs {
     /// Scorer: the learned model, or the transparent rules baseline.
     #[arg(long, value_enum, default_value_t = Scorer::Model)]
     pub scorer: Scorer,
+    /// Evidence older than this many days no longer counts (default: the catalogue's `[scoring] expire_days`, 1825 = 5 years).
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub expire_days: Option<u32>,
 }
 
 /// Which score ranks the sites.
@@ -135,12 +138,15 @@ pub fn default_model() -> PathBuf {
 }
 
 impl ScoreArgs {
-    /// Loads the catalogue named, or the bundled one, and compiles it.
+    /// Loads the catalogue named, or the bundled one, applies `--expire-days`, and compiles it.
     pub fn catalogue(&self) -> anyhow::Result<crate::indicators::CompiledCatalogue> {
-        let cat = match &self.catalogue {
+        let mut cat = match &self.catalogue {
             Some(p) => crate::indicators::Catalogue::from_file(p)?,
             None => crate::indicators::Catalogue::bundled()?,
         };
+        if let Some(days) = self.expire_days {
+            cat.scoring.expire_days = f64::from(days);
+        }
         Ok(crate::pipeline::compile(cat)?)
     }
 

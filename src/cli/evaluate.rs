@@ -4,7 +4,6 @@
 //! the true precision and recall against `truth.csv`. `--plot DIR` writes
 //! the charts.
 
-use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,9 +11,9 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use super::train::ModelArgs;
-use crate::data::parse::{from_days, parse_date};
+use crate::data::parse::parse_date;
 use crate::model::file::Metrics;
-use crate::rank::{Filter, rank};
+use crate::rank::truth::TruthCheck;
 
 /// Arguments of `tilsyn evaluate`.
 #[derive(Debug, clap::Args)]
@@ -37,29 +36,6 @@ pub enum Format {
     Table,
     /// JSON.
     Json,
-}
-
-/// Precision and recall against the hidden truth of generated data.
-#[derive(Debug, Clone, Serialize)]
-pub struct TruthCheck {
-    /// The date sites were scored as of (the day before the test period).
-    pub as_of: String,
-    /// Sites scored.
-    pub sites: usize,
-    /// Truly exploited sites.
-    pub exploited: usize,
-    /// Plan size (top 5% of sites).
-    pub k: usize,
-    /// Share of the model's top k truly exploited.
-    pub model_precision: f64,
-    /// Share of all exploited sites in the model's top k.
-    pub model_recall: f64,
-    /// The same for the rules scorer.
-    pub rules_precision: f64,
-    /// The same for the rules scorer.
-    pub rules_recall: f64,
-    /// Base rate (random selection).
-    pub base_rate: f64,
 }
 
 #[derive(Serialize)]
@@ -134,8 +110,10 @@ fn write_table(
     for c in &file.comparison {
         writeln!(
             out,
-            "  compared {:<9?} held-out AUC {:.3}  precision top 5% {:.3}",
+            "  compared {:<9?} validation AUC {}  held-out AUC {:.3}  precision top 5% {:.3}",
             c.kind,
+            c.validation_auc
+                .map_or("-".to_string(), |v| format!("{v:.3}")),
             c.auc.unwrap_or(f64::NAN),
             c.precision_top5
         )?;
@@ -226,53 +204,18 @@ fn truth_check(args: &Args, file: &crate::model::ModelFile) -> anyhow::Result<Op
     if !path.is_file() {
         return Ok(None);
     }
-    let mut exploited = HashSet::new();
-    let mut rdr = csv::Reader::from_path(&path)?;
-    let headers = rdr.headers()?.clone();
-    let (Some(si), Some(ei)) = (
-        headers.iter().position(|h| h == "site_id"),
-        headers.iter().position(|h| h == "exploited"),
-    ) else {
-        return Ok(None);
-    };
-    for rec in rdr.records() {
-        let rec = rec?;
-        if rec.get(ei) == Some("true") {
-            exploited.insert(rec.get(si).unwrap_or_default().to_string());
-        }
-    }
+    let exploited = crate::rank::truth::read_truth(&path)?;
     let as_of = parse_date(&m.split_date).map_err(anyhow::Error::msg)? - chrono::Duration::days(1);
-    let (text, cat) = match &args.model.catalogue {
-        Some(p) => (String::new(), crate::indicators::Catalogue::from_file(p)?),
-        None => (String::new(), crate::indicators::Catalogue::bundled()?),
+    let cat = match &args.model.catalogue {
+        Some(p) => crate::indicators::Catalogue::from_file(p)?,
+        None => crate::indicators::Catalogue::bundled()?,
     };
-    let _ = text;
     let compiled = crate::pipeline::compile(cat)?;
     let mut opts = args.model.data.load_options()?;
     opts.as_of = None;
     let scored =
         crate::pipeline::load_and_assess(&args.model.data.dir(), opts, compiled, Some(as_of))?;
-    let rules = rank(&scored, &Filter::default(), None, 0);
-    let scored = scored.with_model(file.clone())?;
-    let model = rank(&scored, &Filter::default(), None, 0);
-    let n = model.len();
-    let k = ((n as f64) * 0.05).ceil() as usize;
-    let hits = |r: &[crate::rank::Ranked]| {
-        r.iter()
-            .take(k)
-            .filter(|x| exploited.contains(&x.site_id))
-            .count() as f64
-    };
-    let total = exploited.len().max(1) as f64;
-    Ok(Some(TruthCheck {
-        as_of: from_days(crate::data::parse::to_days(as_of)).to_string(),
-        sites: n,
-        exploited: exploited.len(),
-        k,
-        model_precision: hits(&model) / k.max(1) as f64,
-        model_recall: hits(&model) / total,
-        rules_precision: hits(&rules) / k.max(1) as f64,
-        rules_recall: hits(&rules) / total,
-        base_rate: exploited.len() as f64 / n.max(1) as f64,
-    }))
+    Ok(Some(crate::rank::truth::check(
+        scored, file, &exploited, 0.05,
+    )?))
 }

@@ -66,14 +66,27 @@ pub fn write_text(out: &mut impl Write, e: &Explanation) -> std::io::Result<()> 
     )?;
     writeln!(
         out,
-        "as of {} · rank {} of {} (rules scorer)",
-        e.as_of, e.rank, e.of
+        "as of {} · rank {} of {} ({} scorer)",
+        e.as_of, e.rank, e.of, e.scorer
     )?;
-    writeln!(
-        out,
-        "priority {:.2} = indicator score {:.2} × exposure {:.2} (1 + ln(1 + {:.0} workers exposed))",
-        e.priority, e.score, e.exposure, e.workers_exposed
-    )?;
+    match e.probability {
+        Some(p) => writeln!(
+            out,
+            "priority {:.3} = probability {:.3} × exposure {:.2} (1 + ln(1 + {:.0} workers exposed)) × recency × unacted tips (docs/model.md)",
+            e.priority, p, e.exposure, e.workers_exposed
+        )?,
+        None => writeln!(
+            out,
+            "priority {:.2} = indicator score {:.2} × exposure {:.2} (1 + ln(1 + {:.0} workers exposed)) × recency × unacted tips (docs/model.md)",
+            e.priority, e.score, e.exposure, e.workers_exposed
+        )?,
+    }
+    if !e.contributions.is_empty() {
+        writeln!(out, "model's largest contributions (log-odds):")?;
+        for c in &e.contributions {
+            writeln!(out, "  {:+.3}  {}", c.value, c.feature)?;
+        }
+    }
     writeln!(out, "ILO tier: {}", e.tier)?;
     writeln!(out)?;
     writeln!(

@@ -1,15 +1,29 @@
 //! `tilsyn plan`: a visit plan within a capacity, with a random exploration
 //! share, filters, and the sites inspected recently left out; every row
-//! carries its selection probability, reasons and explanation.
+//! carries its selection probability, reasons and explanation. The plan
+//! is a recommendation: `--remove SITE=REASON` and `--add SITE=REASON`
+//! record a person's decisions (a reason is required), the export carries
+//! both, and every run is written to the audit log before the plan is.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::common::ScoreArgs;
+use super::audit::AuditArgs;
+use super::common::{ScoreArgs, default_model};
 use super::rank::FilterArgs;
-use crate::rank::plan::{PlanParams, plan, write_csv};
+use crate::audit::{self, PlanRecord, Record};
+use crate::rank::decision::{
+    DEFAULT_EXCLUDE_INSPECTED_DAYS, DEFAULT_EXPLORE, DEFAULT_SEED, Override, decide, recommend,
+    write_csv,
+};
+use crate::rank::plan::PlanParams;
 use crate::rank::rank;
+
+/// Parses `SITE_ID=REASON`; a missing or empty reason is a usage error.
+fn parse_override(s: &str) -> Result<Override, String> {
+    Override::parse(s).map_err(|e| e.to_string())
+}
 
 /// Arguments of `tilsyn plan`.
 #[derive(Debug, clap::Args)]
@@ -24,14 +38,23 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     pub capacity: usize,
     /// Share of the capacity drawn at random from the rest (exploration).
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, default_value_t = DEFAULT_EXPLORE)]
     pub explore: f64,
     /// Seed of the exploration draw.
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
     /// Leave out sites inspected within this many days.
-    #[arg(long, value_name = "DAYS", default_value_t = 180)]
+    #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_EXCLUDE_INSPECTED_DAYS)]
     pub exclude_inspected_days: i64,
+    /// Take a recommended site out of the plan, with the reason (required, logged). Repeatable.
+    #[arg(long, value_name = "SITE_ID=REASON", value_parser = parse_override)]
+    pub remove: Vec<Override>,
+    /// Put a site the plan does not recommend into it, with the reason (required, logged). Repeatable.
+    #[arg(long, value_name = "SITE_ID=REASON", value_parser = parse_override)]
+    pub add: Vec<Override>,
+    #[command(flatten)]
+    /// Audit log and user.
+    pub audit: AuditArgs,
     /// Write the plan here (.csv or .json); default CSV on stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -46,15 +69,59 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     .check()?;
     let filter = args.filter.filter()?;
+    // The log path and user first: a plan that cannot be logged is not made.
+    let mut ctx = args.audit.context(None)?;
     let scored = args.score.score()?;
-    let eligible: Vec<_> = rank(&scored, &filter, None, 3)
-        .into_iter()
-        .filter(|r| {
-            r.days_since_inspection
-                .is_none_or(|d| d >= args.exclude_inspected_days)
-        })
-        .collect();
-    let p = plan(eligible, &params);
+    if scored.model.is_some() {
+        let path = args.score.model.clone().unwrap_or_else(default_model);
+        ctx = args.audit.context(Some(&path))?;
+    }
+    let ranked = rank(&scored, &filter, None, 3);
+    let rec = recommend(&ranked, &params, args.exclude_inspected_days);
+    let p = decide(
+        rec.plan,
+        params.capacity,
+        &ranked,
+        &args.remove,
+        &args.add,
+        &ctx.user,
+    )?;
+    for w in p.warnings() {
+        eprintln!("warning: {w}");
+    }
+    let scorer = if scored.model.is_some() {
+        "model"
+    } else {
+        "rules"
+    };
+    let entry = audit::append(
+        &ctx.log,
+        Record {
+            command: "plan".into(),
+            user: ctx.user.clone(),
+            model_sha256: ctx.model_sha256.clone(),
+            data_fingerprint: Some(scored.data.report.fingerprint.clone()),
+            parameters: serde_json::json!({
+                "data": args.score.data.dir().display().to_string(),
+                "as_of": scored.as_of.to_string(),
+                "catalogue": args.score.catalogue.as_ref().map(|c| c.display().to_string()),
+                "model": scored.model.as_ref().map(|_| args.score.model.clone().unwrap_or_else(default_model).display().to_string()),
+                "scorer": scorer,
+                "expire_days": scored.catalogue.catalogue.scoring.expire_days,
+                "capacity": params.capacity,
+                "explore": params.explore,
+                "seed": params.seed,
+                "exclude_inspected_days": args.exclude_inspected_days,
+                "sector": args.filter.sector,
+                "municipality": args.filter.municipality,
+                "region": args.filter.region,
+                "tier": args.filter.tier,
+                "min_tier": args.filter.min_tier,
+                "out": args.out.as_ref().map(|o| o.display().to_string()),
+            }),
+            plan: Some(PlanRecord::new(&p, &scored.as_of.to_string(), scorer)),
+        },
+    )?;
     match &args.out {
         Some(path)
             if path
@@ -70,16 +137,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => write_csv(std::io::BufWriter::new(std::io::stdout().lock()), &p)?,
     }
     eprintln!(
-        "plan: {} visits ({} by priority, {} exploration drawn from {} sites with probability {:.4} each, seed {}){}",
-        p.rows.len(),
+        "plan: {} visits ({} by priority, {} exploration drawn from {} sites with probability {:.4} each, seed {}); decided: {} kept, {} removed, {} added{}; audit entry {} in {}",
+        p.visits(),
         p.priority_visits,
         p.exploration_visits,
         p.eligible - p.priority_visits,
         p.exploration_probability,
         p.seed,
+        p.kept,
+        p.removed,
+        p.added,
         args.out
             .as_ref()
-            .map_or(String::new(), |o| format!("; wrote {}", o.display()))
+            .map_or(String::new(), |o| format!("; wrote {}", o.display())),
+        entry.seq,
+        ctx.log.display()
     );
     Ok(ExitCode::SUCCESS)
 }

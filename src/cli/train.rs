@@ -34,8 +34,9 @@ pub struct ModelArgs {
     /// Learner: logistic, tree, or best (fit both, keep the higher held-out AUC).
     #[arg(long, value_enum, default_value_t = LearnerArg::Logistic)]
     pub learner: LearnerArg,
-    /// L2 penalty of the logistic regression.
-    #[arg(long, default_value_t = 1.0)]
+    /// L2 penalty of the logistic regression (per example; strong by default,
+    /// since a few thousand inspections cannot support 90 free weights).
+    #[arg(long, default_value_t = 200.0)]
     pub l2: f64,
     /// Maximum depth of the tree.
     #[arg(long, default_value_t = 5)]

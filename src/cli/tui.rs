@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::audit::AuditArgs;
 use super::common::{DataArgs, ScoreArgs, Scorer, default_model};
 use crate::tui::{Loaded, TuiOptions};
 
@@ -23,6 +24,9 @@ pub struct Args {
     /// Folder the plan is exported to (`e`); default the current directory.
     #[arg(long, value_name = "DIR")]
     pub export_dir: Option<PathBuf>,
+    #[command(flatten)]
+    /// Audit log and user: every export is logged with its decisions.
+    pub audit: AuditArgs,
 }
 
 /// Parses `--capacity`: a whole number of at least 1.
@@ -49,9 +53,11 @@ impl Args {
                 catalogue: None,
                 model: None,
                 scorer: Scorer::Model,
+                expire_days: None,
             },
             capacity: 20,
             export_dir: None,
+            audit: AuditArgs::default(),
         }
     }
 }
@@ -108,10 +114,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("."));
     let score = args.score.clone();
+    let model = (args.score.scorer == Scorer::Model)
+        .then(|| args.score.model.clone().unwrap_or_else(default_model))
+        .filter(|p| p.is_file());
+    let audit = args.audit.context(model.as_deref())?;
     crate::tui::run(TuiOptions {
         dataset,
         export_dir,
         capacity: args.capacity,
+        audit: Some(audit),
         loader: Box::new(move |progress: &dyn Fn(&str)| load(&score, progress)),
     })?;
     Ok(ExitCode::SUCCESS)

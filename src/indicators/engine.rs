@@ -12,6 +12,9 @@ use super::tier::{StrengthCounts, Tier};
 use crate::data::{ILO_INDICATORS, Table};
 use crate::features::KEY;
 
+/// The column holding each site's rules score (sum of fired weights).
+pub const RULE_SCORE: &str = "rule_score";
+
 /// Prefix of the indicator result columns in the evaluated frame.
 pub const RULE_PREFIX: &str = "rule:";
 
@@ -157,11 +160,14 @@ impl CompiledCatalogue {
         features: LazyFrame,
         present: &[Table],
     ) -> PolarsResult<Assessment> {
-        let frame = features
+        let mut frame = features
             .with_columns(self.exprs.clone())
             .sort([KEY], SortMultipleOptions::default())
             .collect()?;
         let sites = self.assess_frame(&frame, present)?;
+        // The rules score as a column, so the model can build on the baseline.
+        let scores: Vec<f64> = sites.iter().map(|s| s.rule_score).collect();
+        frame.with_column(Column::new(RULE_SCORE.into(), scores))?;
         Ok(Assessment { frame, sites })
     }
 

@@ -71,7 +71,10 @@ pub struct Metrics {
 pub struct Comparison {
     /// The learner.
     pub kind: ModelKind,
-    /// Its held-out ROC AUC.
+    /// Its ROC AUC on the validation slice (the last fifth of the training
+    /// period) that chooses between learners; none with a single learner.
+    pub validation_auc: Option<f64>,
+    /// Its held-out ROC AUC on the test period (reported, never used to choose).
     pub auc: Option<f64>,
     /// Its precision in the top 5% of test examples.
     pub precision_top5: f64,

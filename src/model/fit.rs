@@ -141,7 +141,9 @@ pub fn weights(
         .iter()
         .map(|p| match p {
             Some(p) if *p > 0.0 => (1.0 / p).min(params.max_ipw),
-            _ => 1.0,
+            // Chosen with (almost) no chance: as rare as weighting allows.
+            Some(_) => params.max_ipw,
+            None => 1.0,
         })
         .collect();
     if !balance || !params.class_weighting {
@@ -248,7 +250,9 @@ fn fit_logistic(
     check_classes(yr.as_slice().unwrap_or(&[]))?;
     let ds = Dataset::new(xr, yr.clone());
     let model = LogisticRegression::default()
-        .alpha(params.l2)
+        // The penalty is per original example: resampling m rows from n
+        // must not weaken it m/n times.
+        .alpha(params.l2 * m as f64 / y.len() as f64)
         .max_iterations(300)
         .fit(&ds)
         .map_err(|e| ModelError::Fit(e.to_string()))?;
@@ -392,7 +396,12 @@ mod tests {
 
     #[test]
     fn logistic_probability_is_for_true_and_ranks_the_signal() {
-        let p = ModelParams::default().check().unwrap();
+        let p = ModelParams {
+            l2: 1.0,
+            ..ModelParams::default()
+        }
+        .check()
+        .unwrap();
         let (x, y) = toy(2000);
         let m = fit(&p, ModelKind::Logistic, &x, &y, &vec![None; y.len()]).unwrap();
         let Fitted::Logistic { coef, .. } = &m else {

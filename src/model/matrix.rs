@@ -62,7 +62,10 @@ pub struct FeatureSpec {
 
 /// The transform for a column, or `None` if it is not a model feature.
 pub fn transform_for(name: &str, dtype: &DataType) -> Option<Transform> {
-    if NOT_FEATURES.contains(&name) || name.starts_with('_') || name.contains("smiley") {
+    // Inspection history says how the historical policy chose sites, not
+    // whether exploitation is there; it stays out of the model.
+    let history = name == "days_since_inspection" || name == "inspections";
+    if history || NOT_FEATURES.contains(&name) || name.starts_with('_') || name.contains("smiley") {
         return None;
     }
     let lower = name.to_lowercase();
@@ -84,12 +87,19 @@ pub fn transform_for(name: &str, dtype: &DataType) -> Option<Transform> {
     None
 }
 
-/// The model features of a frame, in column order.
+/// Counts kept as model features; the other counts duplicate a rule result
+/// (`finding_x_count > 0`) or an age's decay, and only add noise.
+const COUNTS_KEPT: [&str; 4] = ["employees", "permit_workers", "posted_workers", "tips_12m"];
+
+/// The default model features of a frame, in column order: every rule
+/// result and the rules score (the catalogue's knowledge), the continuous
+/// register signals, the decayed ages of evidence, and a few sizes.
 pub fn candidate_features(frame: &DataFrame) -> Vec<(String, Transform)> {
     frame
         .columns()
         .iter()
         .filter_map(|c| transform_for(c.name(), c.dtype()).map(|t| (c.name().to_string(), t)))
+        .filter(|(n, t)| *t != Transform::Log1p || COUNTS_KEPT.contains(&n.as_str()))
         .collect()
 }
 

@@ -8,15 +8,37 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-/// A value with a bootstrap 95% interval.
+/// A value with a bootstrap 95% interval. A statistic that cannot be
+/// computed (an AUC with one class in the test period) is NaN, written as
+/// `null` in JSON and read back as NaN.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     /// Point estimate.
+    #[serde(with = "nan_as_null")]
     pub value: f64,
     /// 2.5th percentile of the bootstrap.
+    #[serde(with = "nan_as_null")]
     pub low: f64,
     /// 97.5th percentile.
+    #[serde(with = "nan_as_null")]
     pub high: f64,
+}
+
+/// Serialises NaN as `null` and reads `null` back as NaN (JSON has no NaN).
+mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_finite() {
+            s.serialize_f64(*v)
+        } else {
+            s.serialize_none()
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+    }
 }
 
 impl std::fmt::Display for Interval {
@@ -176,6 +198,59 @@ pub fn bootstrap(
     })
 }
 
+/// Bootstrap intervals for several statistics of the same resamples: the
+/// same seeded resampling and percentiles as [`bootstrap`] (statistic `j`
+/// of `bootstrap_many` equals `bootstrap` of that statistic alone), with
+/// one pass over each resample for all of them. `stat` returns one value
+/// per statistic (`None` where undefined on that resample).
+pub fn bootstrap_many(
+    n: usize,
+    reps: usize,
+    seed: u64,
+    stat: impl Fn(&[usize]) -> Vec<Option<f64>>,
+) -> Vec<Option<Interval>> {
+    let all: Vec<usize> = (0..n).collect();
+    let values = stat(&all);
+    let point = |value: f64| Interval {
+        value,
+        low: value,
+        high: value,
+    };
+    if reps == 0 || n == 0 {
+        return values.into_iter().map(|v| v.map(point)).collect();
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut vals: Vec<Vec<f64>> = vec![Vec::new(); values.len()];
+    let mut sample = vec![0usize; n];
+    for _ in 0..reps {
+        for s in sample.iter_mut() {
+            *s = rng.gen_range(0..n);
+        }
+        for (slot, v) in vals.iter_mut().zip(stat(&sample)) {
+            if let Some(v) = v {
+                slot.push(v);
+            }
+        }
+    }
+    values
+        .into_iter()
+        .zip(vals)
+        .map(|(value, mut vs)| {
+            let value = value?;
+            if vs.is_empty() {
+                return Some(point(value));
+            }
+            vs.sort_by(f64::total_cmp);
+            let q = |f: f64| vs[((vs.len() - 1) as f64 * f).round() as usize];
+            Some(Interval {
+                value,
+                low: q(0.025),
+                high: q(0.975),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,6 +279,19 @@ mod tests {
     }
 
     #[test]
+    fn an_undefined_statistic_round_trips_through_json() {
+        let i = Interval {
+            value: f64::NAN,
+            low: f64::NAN,
+            high: f64::NAN,
+        };
+        let text = serde_json::to_string(&i).unwrap();
+        assert_eq!(text, r#"{"value":null,"low":null,"high":null}"#);
+        let back: Interval = serde_json::from_str(&text).unwrap();
+        assert!(back.value.is_nan() && back.low.is_nan() && back.high.is_nan());
+    }
+
+    #[test]
     fn bootstrap_is_seeded_and_brackets_the_value() {
         let y: Vec<bool> = (0..200).map(|i| i % 4 == 0).collect();
         let stat =
@@ -212,5 +300,16 @@ mod tests {
         let b = bootstrap(200, 200, 3, stat).unwrap();
         assert_eq!(a, b);
         assert!(a.low <= a.value && a.value <= a.high && a.high - a.low > 0.01);
+    }
+
+    #[test]
+    fn bootstrap_many_matches_bootstrap_per_statistic() {
+        let y: Vec<bool> = (0..150).map(|i| i % 3 == 0).collect();
+        let rate = |ix: &[usize]| ix.iter().filter(|&&i| y[i]).count() as f64 / ix.len() as f64;
+        let first = |ix: &[usize]| (!y[ix[0]]).then_some(ix[0] as f64);
+        let many = bootstrap_many(150, 100, 9, |ix| vec![Some(rate(ix)), first(ix)]);
+        assert_eq!(many[0], bootstrap(150, 100, 9, |ix| Some(rate(ix))));
+        assert_eq!(many[1], bootstrap(150, 100, 9, first));
+        assert_eq!(bootstrap_many(0, 10, 1, |_| vec![None]), vec![None]);
     }
 }

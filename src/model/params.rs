@@ -94,7 +94,7 @@ impl Default for ModelParams {
     fn default() -> Self {
         ModelParams {
             learner: Learner::Logistic,
-            l2: 1.0,
+            l2: 200.0,
             max_depth: 5,
             min_leaf_weight: 10.0,
             max_ipw: 20.0,

@@ -85,27 +85,52 @@ pub fn train(
     let x_test = matrix::matrix(&ex.frame, &specs, Some(&test_rows))?;
     let y_test: Vec<bool> = test_rows.iter().map(|&i| ex.labels[i]).collect();
 
+    // With several learners, choose on a validation slice (the last fifth of
+    // the training period), so the test period stays untouched by the choice.
+    let kinds = fit::kinds(params.learner);
+    let validation: Vec<Option<f64>> = if kinds.len() > 1 {
+        let mut by_date: Vec<usize> = (0..train_rows.len()).collect();
+        by_date.sort_by_key(|&i| (ex.dates[train_rows[i]], i));
+        let cut = by_date.len() * 4 / 5;
+        let (fit_idx, val_idx) = by_date.split_at(cut);
+        let xf = x_train.select(ndarray::Axis(0), fit_idx);
+        let yf: Vec<bool> = fit_idx.iter().map(|&i| y_train[i]).collect();
+        let sf: Vec<Option<f64>> = fit_idx.iter().map(|&i| s_train[i]).collect();
+        let xv = x_train.select(ndarray::Axis(0), val_idx);
+        let yv: Vec<bool> = val_idx.iter().map(|&i| y_train[i]).collect();
+        kinds
+            .iter()
+            .map(|k| {
+                fit::fit(params, *k, &xf, &yf, &sf)
+                    .ok()
+                    .and_then(|m| metrics::auc(&m.predict(&xv), &yv))
+            })
+            .collect()
+    } else {
+        vec![None]
+    };
     let mut fitted: Vec<(Fitted, Vec<f64>)> = Vec::new();
     let mut comparison = Vec::new();
-    for kind in fit::kinds(params.learner) {
-        let m = fit::fit(params, kind, &x_train, &y_train, &s_train)?;
+    for (kind, val) in kinds.iter().zip(&validation) {
+        let m = fit::fit(params, *kind, &x_train, &y_train, &s_train)?;
         let p = m.predict(&x_test);
         let k5 = ((y_test.len() as f64) * 0.05).ceil() as usize;
         comparison.push(Comparison {
-            kind,
+            kind: *kind,
+            validation_auc: *val,
             auc: metrics::auc(&p, &y_test),
             precision_top5: metrics::precision_at(&p, &y_test, k5.max(1)),
         });
         fitted.push((m, p));
     }
-    // The best held-out AUC wins (ties: the first, i.e. logistic).
+    // The best validation AUC wins (ties and a single learner: the first, logistic).
     let best = comparison
         .iter()
         .enumerate()
         .max_by(|a, b| {
-            a.1.auc
+            a.1.validation_auc
                 .unwrap_or(0.0)
-                .total_cmp(&b.1.auc.unwrap_or(0.0))
+                .total_cmp(&b.1.validation_auc.unwrap_or(0.0))
                 .then(b.0.cmp(&a.0))
         })
         .map_or(0, |(i, _)| i);

@@ -98,8 +98,14 @@ pub struct Explanation {
     pub workers_exposed: f64,
     /// Exposure factor.
     pub exposure: f64,
-    /// Priority = score × exposure.
+    /// Priority (see `docs/model.md`): probability or score × exposure × recency × unacted.
     pub priority: f64,
+    /// The model's probability, when a model is used.
+    pub probability: Option<f64>,
+    /// The model's largest contributions, when a model is used.
+    pub contributions: Vec<super::Contribution>,
+    /// Which scorer ranked the site.
+    pub scorer: &'static str,
     /// ILO tier.
     pub tier: Tier,
     /// Delphi dimensions.
@@ -130,7 +136,8 @@ pub fn explain(scored: &Scored, site_id: &str) -> anyhow::Result<Explanation> {
         .position(|x| x == Some(site_id))
         .ok_or_else(|| UnknownSite(site_id.to_string()))?;
     let all = rank(scored, &Filter::default(), None, 0);
-    let position = all.iter().find(|r| r.row == row).map_or(0, |r| r.rank);
+    let me = all.iter().find(|r| r.row == row);
+    let position = me.map_or(0, |r| r.rank);
     let s = &scored.assessment.sites[row];
     let cat = &scored.catalogue.catalogue;
     let get_str = |name: &str| {
@@ -262,7 +269,24 @@ pub fn explain(scored: &Scored, site_id: &str) -> anyhow::Result<Explanation> {
         score: s.rule_score,
         workers_exposed: workers,
         exposure: exposure(workers),
-        priority: s.rule_score * exposure(workers),
+        priority: me.map_or(0.0, |r| r.priority),
+        probability: me.and_then(|r| r.probability),
+        contributions: me.map_or_else(Vec::new, |r| {
+            let limit = 5.min(
+                scored
+                    .model
+                    .as_ref()
+                    .map_or(0, |(_, m)| m.contributions[row].len()),
+            );
+            let mut c = r.contributions.clone();
+            c.truncate(limit);
+            c
+        }),
+        scorer: if scored.model.is_some() {
+            "model"
+        } else {
+            "rules"
+        },
         tier: s.tier,
         dimensions,
         ilo,

@@ -7,12 +7,12 @@
 use rand::SeedableRng;
 use rand::seq::index::sample;
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::rows::Ranked;
 
 /// Why a site is in the plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Selection {
     /// Among the highest priorities.
@@ -91,9 +91,22 @@ pub struct Plan {
     pub seed: u64,
 }
 
-/// Builds a plan from the ranked eligible sites (in rank order).
-pub fn plan(ranked: Vec<Ranked>, params: &PlanParams) -> Plan {
-    let n = ranked.len();
+/// Which of `n` eligible sites (in rank order) a plan picks: the priority
+/// picks, then the exploration draw among the rest, in rank order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selected {
+    /// Picked positions (into the eligible list) with why, in rank order.
+    pub picks: Vec<(usize, Selection, f64)>,
+    /// Priority picks.
+    pub priority_visits: usize,
+    /// Exploration picks.
+    pub exploration_visits: usize,
+    /// The selection probability of every eligible site not picked by priority.
+    pub exploration_probability: f64,
+}
+
+/// Picks a plan's sites among `n` eligible sites in rank order.
+pub fn select(n: usize, params: &PlanParams) -> Selected {
     let capacity = params.capacity.min(n);
     let explore = ((capacity as f64) * params.explore).round() as usize;
     let explore = explore.min(capacity);
@@ -108,31 +121,43 @@ pub fn plan(ranked: Vec<Ranked>, params: &PlanParams) -> Plan {
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
     let mut drawn: Vec<usize> = sample(&mut rng, rest, explore).into_vec();
     drawn.sort_unstable();
-    let mut rows = Vec::with_capacity(top + explore);
-    let mut iter = ranked.into_iter().enumerate();
-    let mut next_draw = drawn.iter().peekable();
-    for (i, site) in iter.by_ref() {
-        if i < top {
-            rows.push(PlanRow {
-                site,
-                selection: Selection::Priority,
-                selection_probability: 1.0,
-            });
-        } else if next_draw.peek().is_some_and(|d| **d == i - top) {
-            next_draw.next();
-            rows.push(PlanRow {
-                site,
-                selection: Selection::Exploration,
-                selection_probability: p_explore,
-            });
-        }
-    }
-    Plan {
-        rows,
-        eligible: n,
+    let mut picks: Vec<(usize, Selection, f64)> =
+        (0..top).map(|i| (i, Selection::Priority, 1.0)).collect();
+    picks.extend(
+        drawn
+            .into_iter()
+            .map(|d| (top + d, Selection::Exploration, p_explore)),
+    );
+    Selected {
+        picks,
         priority_visits: top,
         exploration_visits: explore,
         exploration_probability: p_explore,
+    }
+}
+
+/// Builds a plan from the ranked eligible sites (in rank order).
+pub fn plan(ranked: Vec<Ranked>, params: &PlanParams) -> Plan {
+    let n = ranked.len();
+    let s = select(n, params);
+    let mut slots: Vec<Option<Ranked>> = ranked.into_iter().map(Some).collect();
+    let rows = s
+        .picks
+        .iter()
+        .filter_map(|&(i, selection, selection_probability)| {
+            slots.get_mut(i).and_then(Option::take).map(|site| PlanRow {
+                site,
+                selection,
+                selection_probability,
+            })
+        })
+        .collect();
+    Plan {
+        rows,
+        eligible: n,
+        priority_visits: s.priority_visits,
+        exploration_visits: s.exploration_visits,
+        exploration_probability: s.exploration_probability,
         seed: params.seed,
     }
 }

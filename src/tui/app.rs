@@ -5,9 +5,11 @@
 //! line. [`App::handle_key`] and [`App::handle_mouse`] are the only
 //! mutators driven by input; rendering (`tui::ui`) only reads.
 
+mod decide;
 mod export;
 pub mod insights;
 mod list;
+pub mod network;
 mod read;
 
 use std::collections::BTreeSet;
@@ -37,6 +39,8 @@ pub struct AppOptions {
     pub export_dir: PathBuf,
     /// Visits in the plan (at least 1).
     pub capacity: usize,
+    /// Audit log, user and model hash for exports; `None` logs nothing (tests).
+    pub audit: Option<crate::audit::AuditContext>,
 }
 
 /// A screen.
@@ -54,6 +58,8 @@ pub enum Screen {
     Plan,
     /// Every key.
     Help,
+    /// The entities linked to the selected site (`w`; not a tab).
+    Network,
 }
 
 impl Screen {
@@ -76,6 +82,7 @@ impl Screen {
             Screen::Insights => "Insights",
             Screen::Plan => "Plan",
             Screen::Help => "Help",
+            Screen::Network => "Network",
         }
     }
 }
@@ -136,6 +143,8 @@ pub struct App {
     help_scroll: u16,
     insights: Option<Insights>,
     queue: Queue,
+    oversight: decide::Oversight,
+    network: network::NetworkState,
 }
 
 impl std::fmt::Debug for App {
@@ -182,6 +191,7 @@ impl App {
     pub fn new(scored: Scored, mut opts: AppOptions) -> App {
         opts.capacity = opts.capacity.max(1);
         let rows = rank(&scored, &Filter::default(), None, 0);
+        let oversight = decide::Oversight::new(&rows, opts.capacity);
         let coords = coordinates(&scored, &rows);
         let view = (0..rows.len()).collect();
         App {
@@ -190,8 +200,8 @@ impl App {
             rows,
             coords,
             view,
-            plan_view: Vec::new(),
-            marked: BTreeSet::new(),
+            plan_view: oversight.recommended.iter().copied().collect(),
+            marked: oversight.recommended.clone(),
             table: DataTable::new(RankCol::ALL.to_vec()),
             plan_table: DataTable::new(RankCol::ALL.to_vec()),
             screen: Screen::Ranking,
@@ -207,6 +217,8 @@ impl App {
             help_scroll: 0,
             insights: None,
             queue: Queue::default(),
+            oversight,
+            network: network::NetworkState::default(),
         }
     }
 
@@ -260,12 +272,15 @@ impl App {
         match self.screen {
             Screen::Detail => self.detail_scroll = step(self.detail_scroll, delta),
             Screen::Help => self.help_scroll = step(self.help_scroll, delta),
-            Screen::Insights => {}
+            Screen::Insights | Screen::Network => {}
             _ => self.move_by(delta as isize),
         }
     }
 
     fn apply(&mut self, action: Action) {
+        if self.screen == Screen::Network && self.network_action(action) {
+            return;
+        }
         match action {
             Action::None | Action::Quit => {}
             Action::Help => {
@@ -292,6 +307,8 @@ impl App {
             Action::Map => self.goto(Screen::Map),
             Action::Insights => self.goto(Screen::Insights),
             Action::Plan => self.goto(Screen::Plan),
+            Action::Network => self.open_network(),
+            Action::Jump => {}
             Action::Detail => {
                 if self.screen == Screen::Detail {
                     self.screen = self.back;
@@ -334,7 +351,7 @@ impl App {
             Action::SearchNext => self.search_step(true),
             Action::SearchPrev => self.search_step(false),
             Action::SortNext | Action::SortReverse => self.sort(action == Action::SortReverse),
-            Action::Mark => self.toggle_mark(),
+            Action::Mark => self.decide_mark(),
             Action::Export => self.export(),
             Action::Submit => self.submit(),
             Action::Cancel => {
@@ -372,7 +389,7 @@ impl App {
                 }
                 self.detail_scroll = 0;
             }
-            Screen::Map | Screen::Insights => {}
+            Screen::Map | Screen::Insights | Screen::Network => {}
         }
         self.screen = to;
     }
@@ -440,6 +457,7 @@ impl App {
                     self.prompt = Some(p);
                 }
             },
+            PromptKind::Reason => self.submit_reason(p, &text),
         }
     }
 
@@ -449,7 +467,7 @@ impl App {
                 InternalEvent::PromptChanged(PromptKind::Search, text) => {
                     self.search_incremental(&text)
                 }
-                InternalEvent::PromptChanged(PromptKind::Filter, _)
+                InternalEvent::PromptChanged(PromptKind::Filter | PromptKind::Reason, _)
                 | InternalEvent::PlanChanged => {}
                 InternalEvent::ViewChanged => self.insights = None,
             }

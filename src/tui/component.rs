@@ -2,7 +2,7 @@
 //! references to each other: a [`Component`] gets a key first and says
 //! whether it consumed it; effects on the rest of the app go into the
 //! internal [`Queue`] as [`InternalEvent`]s, which the app drains after
-//! every input. The search and filter [`Prompt`] is the main component.
+//! every input. The search, filter and reason [`Prompt`] is the main component.
 
 use std::collections::VecDeque;
 
@@ -24,6 +24,8 @@ pub enum PromptKind {
     Search,
     /// `f`: add filter terms.
     Filter,
+    /// The reason for overriding the recommended plan (required).
+    Reason,
 }
 
 /// A message from one part of the UI to the app.
@@ -59,7 +61,7 @@ pub trait Component {
     fn event(&mut self, key: &KeyEvent, queue: &mut Queue) -> EventState;
 }
 
-/// A one-line text prompt (search or filter).
+/// A one-line text prompt (search, filter, or the reason for an override).
 #[derive(Debug, Clone)]
 pub struct Prompt {
     /// Which prompt.
@@ -70,6 +72,8 @@ pub struct Prompt {
     pub origin: usize,
     /// The last error, shown under the text until the next key.
     pub error: Option<String>,
+    /// The question a reason prompt asks (empty for search and filter).
+    pub subject: String,
 }
 
 impl Prompt {
@@ -80,14 +84,24 @@ impl Prompt {
             text: String::new(),
             origin,
             error: None,
+            subject: String::new(),
+        }
+    }
+
+    /// A reason prompt for the site at `row` (index into the rows), asking `subject`.
+    pub fn reason(row: usize, subject: String) -> Prompt {
+        Prompt {
+            subject,
+            ..Prompt::new(PromptKind::Reason, row)
         }
     }
 
     /// The label before the text.
-    pub fn label(&self) -> &'static str {
+    pub fn label(&self) -> &str {
         match self.kind {
             PromptKind::Search => "/",
             PromptKind::Filter => "filter: ",
+            PromptKind::Reason => &self.subject,
         }
     }
 
@@ -99,6 +113,9 @@ impl Prompt {
             }
             PromptKind::Filter => {
                 "sector:construction region:hovedstaden municipality:Køge tier>=2 indicator:excessive_overtime status:observed or text"
+            }
+            PromptKind::Reason => {
+                "a reason is required and is written to the audit log · Enter confirms · Esc cancels"
             }
         }
     }

@@ -68,12 +68,14 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
         dataset,
         export_dir,
         capacity,
+        audit,
         loader,
     } = opts;
     let app_opts = AppOptions {
         dataset: dataset.clone(),
         export_dir,
         capacity,
+        audit,
     };
 
     // Our hook first, so ratatui's (installed by try_init) runs before it.

@@ -24,6 +24,8 @@ pub enum Context {
     Plan,
     /// The help screen.
     Help,
+    /// The network view of one site.
+    Network,
     /// The search or filter prompt.
     Prompt,
 }
@@ -39,12 +41,13 @@ impl Context {
             Context::Map => "Map",
             Context::Plan => "Plan",
             Context::Help => "Help",
+            Context::Network => "Network view",
             Context::Prompt => "Search and filter prompt",
         }
     }
 
     /// Every context, in the order the help screen lists them.
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 9] = [
         Context::Global,
         Context::List,
         Context::Ranking,
@@ -52,6 +55,7 @@ impl Context {
         Context::Map,
         Context::Plan,
         Context::Help,
+        Context::Network,
         Context::Prompt,
     ];
 }
@@ -79,6 +83,10 @@ pub enum Action {
     Insights,
     /// Show the visit plan.
     Plan,
+    /// Open (or close) the network of the selected site.
+    Network,
+    /// Select the linked site in the ranking.
+    Jump,
     /// Close a popup, clear the search or filter, or go back.
     Back,
     /// Select the previous site.
@@ -209,6 +217,7 @@ pub const BINDINGS: &[Binding] = &[
     ch('m', C::Global, A::Map, "map", false),
     ch('i', C::Global, A::Insights, "insights", false),
     ch('p', C::Global, A::Plan, "plan", false),
+    ch('w', C::Global, A::Network, "network of the site", false),
     ch('/', C::Global, A::Search, "search by name or id", true),
     ch('n', C::Global, A::SearchNext, "next match", false),
     ch('N', C::Global, A::SearchPrev, "previous match", false),
@@ -298,6 +307,14 @@ pub const BINDINGS: &[Binding] = &[
         "scroll a page",
         false,
     ),
+    // Network view.
+    key(KeyCode::Up, C::Network, A::Up, "move", true),
+    ch('k', C::Network, A::Up, "move", true),
+    key(KeyCode::Down, C::Network, A::Down, "move", true),
+    ch('j', C::Network, A::Down, "move", true),
+    key(KeyCode::PageUp, C::Network, A::PageUp, "page", false),
+    key(KeyCode::PageDown, C::Network, A::PageDown, "page", false),
+    key(KeyCode::Enter, C::Network, A::Jump, "jump to site", true),
     // Prompt (typed characters go into the prompt first).
     key(KeyCode::Enter, C::Prompt, A::Submit, "apply", true),
     key(KeyCode::Esc, C::Prompt, A::Cancel, "cancel", true),

@@ -8,6 +8,7 @@ mod detail;
 mod help;
 mod insights;
 mod map;
+mod network;
 mod plan;
 mod ranking;
 
@@ -48,6 +49,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         Screen::Insights => insights::render(frame, body, app),
         Screen::Plan => plan::render(frame, body, app),
         Screen::Help => help::render(frame, body, app),
+        Screen::Network => network::render(frame, body, app),
     }
     render_message(frame, message, app);
     render_footer(frame, footer, app);

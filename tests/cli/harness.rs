@@ -184,8 +184,15 @@ impl Run {
     }
 }
 
+/// The audit log of test runs that do not name one, so that tests never
+/// write to the user's own log (one file per test process).
+pub fn test_audit_log() -> PathBuf {
+    std::env::temp_dir().join(format!("tilsyn-test-audit-{}.jsonl", std::process::id()))
+}
+
 /// Runs `tilsyn` with `args`; `TILSYN_PSEUDONYM_KEY` is removed from the
-/// environment, then `env` is set.
+/// environment, `TILSYN_AUDIT_LOG` points at [`test_audit_log`], then
+/// `env` is set.
 pub fn run_tilsyn<I, S>(args: I, env: &[(&str, &str)]) -> Run
 where
     I: IntoIterator<Item = S>,
@@ -196,7 +203,9 @@ where
         .map(|a| a.as_ref().to_os_string())
         .collect();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tilsyn"));
-    cmd.args(&args).env_remove(KEY_VAR);
+    cmd.args(&args)
+        .env_remove(KEY_VAR)
+        .env("TILSYN_AUDIT_LOG", test_audit_log());
     for (k, v) in env {
         cmd.env(k, v);
     }

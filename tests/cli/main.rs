@@ -3,9 +3,18 @@
 //! folders and check exit codes, output and files; and drive the library's
 //! pipeline, indicators, model and TUI state directly.
 
+// A failed unwrap in a test or its helpers is a failed assertion, not a
+// crash a user can meet.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod assess;
+mod audit;
+mod generate;
 mod harness;
 mod indicators;
 mod load;
+mod model;
+mod network;
 mod rank;
+mod smoke;
 mod tui;

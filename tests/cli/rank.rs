@@ -176,7 +176,9 @@ fn no_leakage_a_finding_one_day_after_as_of_changes_nothing() {
     assert_eq!(int_feature(&after, "tip_debt_bondage_count", a2), Some(1));
     assert_eq!(int_feature(&after, "severe_outcomes_5y", a2), Some(1));
     assert_eq!(int_feature(&after, "permit_workers", a2), Some(1));
-    assert_eq!(int_feature(&after, "payroll_workers", a2), Some(1));
+    // The 2025-07 payroll month is not complete on 2025-07-01: pay for the
+    // rest of the month is not known yet, so it does not count until the 31st.
+    assert_eq!(int_feature(&after, "payroll_workers", a2), Some(0));
     let f2 = fired(&after, a2);
     for id in [
         "finding_retention_of_documents",
@@ -391,6 +393,8 @@ fn same_input_same_ranking_ties_by_site_id() {
     let data = dir.to_string_lossy().into_owned();
     let args = [
         "rank",
+        "--scorer",
+        "rules",
         "--format",
         "csv",
         "--data",

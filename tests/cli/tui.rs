@@ -45,12 +45,13 @@ fn app_with(export: &Path, capacity: usize) -> App {
         dataset: dir.display().to_string(),
         export_dir: export.to_path_buf(),
         capacity,
+        audit: None,
     };
     App::new(score_folder(&dir, as_of()), opts)
 }
 
 fn app() -> App {
-    app_with(Path::new("."), 20)
+    app_with(&std::env::temp_dir().join("tilsyn-tui-test-export"), 20)
 }
 
 fn press(app: &mut App, code: KeyCode) -> Action {
@@ -146,7 +147,7 @@ fn every_screen_renders_at_two_sizes_with_the_text_that_matters() {
         }
         ch(&mut app, 'p');
         assert_eq!(app.screen(), Screen::Plan);
-        assert_shows(&app, w, h, &[AS_OF, "0/20"]);
+        assert_shows(&app, w, h, &[AS_OF, "3/20"]);
         ch(&mut app, '?');
         assert_eq!(app.screen(), Screen::Help);
         assert_shows(&app, w, h, &[AS_OF, "Everywhere", "quit"]);
@@ -349,60 +350,158 @@ fn search_finds_a_site_and_n_moves_to_the_next_match() {
     assert_eq!(app.search(), None);
 }
 
-#[test]
-fn space_marks_sites_and_the_counter_follows() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let mut app = app_with(dir.path(), 2);
-    let first = selected_id(&app);
-    ch(&mut app, ' ');
-    assert_eq!(app.plan_view().len(), 1);
-    assert_ne!(selected_id(&app), first, "marking moves to the next site");
-    assert_shows(&app, 120, 40, &["Plan 1/2"]);
-    let second = selected_id(&app);
-    ch(&mut app, ' ');
-    ch(&mut app, ' ');
-    assert_eq!(app.plan_view().len(), 2, "the plan stops at its capacity");
-    assert!(
-        app.message()
-            .is_some_and(|m| m.level == Level::Warn && m.text.contains("full"))
-    );
-    ch(&mut app, 'p');
-    assert_shows(&app, 120, 40, &["2/2", &first, &second]);
-    ch(&mut app, 'x');
-    assert_eq!(app.plan_view().len(), 1);
+/// Selects a site of the open list by searching for its id.
+fn select(app: &mut App, id: &str) {
+    ch(app, '/');
+    typed(app, id);
+    press(app, KeyCode::Enter);
+    assert_eq!(selected_id(app), id, "search selects {id}");
 }
 
-#[test]
-fn export_writes_the_marked_sites_with_their_reasons() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let mut app = app_with(dir.path(), 20);
-    ch(&mut app, 'e');
-    assert!(
-        app.message().is_some_and(|m| m.text.contains("empty")),
-        "{:?}",
-        app.message()
-    );
-    let top = app.rows()[0].clone();
-    assert!(
-        top.score > 0.0,
-        "the fixture's top site has fired indicators"
-    );
-    ch(&mut app, ' ');
-    ch(&mut app, ' ');
-    let marked: Vec<String> = app
+/// The ids in the plan.
+fn plan_ids(app: &App) -> Vec<String> {
+    let mut ids: Vec<String> = app
         .plan_view()
         .iter()
         .map(|i| app.rows()[*i].site_id.clone())
         .collect();
+    ids.sort();
+    ids
+}
+
+/// The sites of the fixture not inspected in the 180 days before 2026-06-30.
+const ELIGIBLE: [&str; 3] = ["1000000001", "1000000002", "1000000005"];
+
+#[test]
+fn the_plan_opens_with_the_recommendation_and_overrides_need_a_reason() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut app = app_with(dir.path(), 2);
+    let planned = plan_ids(&app);
+    assert_eq!(
+        planned.len(),
+        2,
+        "the plan opens with the recommended visits"
+    );
+    assert!(
+        planned.iter().all(|id| ELIGIBLE.contains(&id.as_str())),
+        "sites inspected in the last 180 days are not recommended: {planned:?}"
+    );
+    assert_shows(&app, 120, 40, &["Plan 2/2"]);
+    // A site that is not recommended cannot be added to a full plan.
+    select(&mut app, "1000000004");
+    ch(&mut app, ' ');
+    assert!(app.prompt().is_none());
+    assert!(
+        app.message()
+            .is_some_and(|m| m.level == Level::Warn && m.text.contains("full")),
+        "{:?}",
+        app.message()
+    );
+    // Removing a recommended site asks why: Esc cancels, an empty reason is refused.
+    ch(&mut app, 'p');
+    let first = selected_id(&app);
+    ch(&mut app, 'x');
+    assert!(
+        app.prompt().is_some_and(|p| p.label().contains(&first)),
+        "{:?}",
+        app.prompt()
+    );
+    assert_shows(&app, 120, 40, &["why remove", "required"]);
+    press(&mut app, KeyCode::Esc);
+    assert!(app.prompt().is_none());
+    assert_eq!(app.plan_view().len(), 2, "Esc changes nothing");
+    ch(&mut app, 'x');
+    typed(&mut app, "   ");
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        app.prompt()
+            .is_some_and(|p| p.error.as_deref().is_some_and(|e| e.contains("required"))),
+        "an empty reason is refused: {:?}",
+        app.prompt()
+    );
+    assert_eq!(app.plan_view().len(), 2);
+    typed(&mut app, "visited by SKAT last week");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.prompt().is_none());
+    assert_eq!(app.plan_view().len(), 1);
+    assert!(
+        app.message()
+            .is_some_and(|m| m.text.contains(&first) && m.text.contains("visited by SKAT")),
+        "{:?}",
+        app.message()
+    );
+    assert_shows(&app, 120, 40, &["Plan 1/2", "1 removed"]);
+    // Now there is room: adding a site that is not recommended asks why too.
+    ch(&mut app, 'r');
+    select(&mut app, "1000000004");
+    ch(&mut app, ' ');
+    assert!(
+        app.prompt()
+            .is_some_and(|p| p.label().contains("1000000004"))
+    );
+    typed(&mut app, "tip from the union");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.plan_view().len(), 2);
+    let added = app
+        .rows()
+        .iter()
+        .position(|r| r.site_id == "1000000004")
+        .unwrap_or_else(|| panic!("no site 1000000004"));
+    assert!(app.is_marked(added) && !app.is_recommended(added));
+    assert_eq!(app.override_reason(added), Some("tip from the union"));
+    assert_eq!(app.decision_counts(), (2, 1, 1));
+    // Undoing an override needs no reason.
+    ch(&mut app, 'p');
+    select(&mut app, "1000000004");
+    ch(&mut app, 'x');
+    assert!(app.prompt().is_none());
+    assert_eq!(app.plan_view().len(), 1);
+    assert_eq!(app.override_reason(added), None);
+}
+
+#[test]
+fn export_writes_the_recommendation_and_the_decisions_and_logs_them() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let log = dir.path().join("audit.jsonl");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/full");
+    let opts = AppOptions {
+        dataset: fixture.display().to_string(),
+        export_dir: dir.path().to_path_buf(),
+        capacity: 20,
+        audit: Some(tilsyn::audit::AuditContext {
+            log: log.clone(),
+            user: "inspector-7".into(),
+            model_sha256: None,
+        }),
+    };
+    let mut app = App::new(score_folder(&fixture, as_of()), opts);
+    assert_eq!(
+        plan_ids(&app),
+        ELIGIBLE,
+        "every eligible site is recommended"
+    );
+    ch(&mut app, 'p');
+    select(&mut app, "1000000001");
+    ch(&mut app, 'x');
+    typed(&mut app, "closed for the season");
+    press(&mut app, KeyCode::Enter);
+    ch(&mut app, 'r');
+    select(&mut app, "1000000004");
+    ch(&mut app, ' ');
+    typed(&mut app, "tip from the union");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(plan_ids(&app), ["1000000002", "1000000004", "1000000005"]);
     ch(&mut app, 'e');
     let csv_path = dir.path().join(format!("tilsyn-plan-{AS_OF}.csv"));
     let json_path = dir.path().join(format!("tilsyn-plan-{AS_OF}.json"));
     let msg = app.message().map(|m| m.text.clone()).unwrap_or_default();
     assert!(
-        msg.contains("exported 2") && msg.contains(&csv_path.display().to_string()),
+        msg.contains("exported 3")
+            && msg.contains(&csv_path.display().to_string())
+            && msg.contains("audit entry 1"),
         "{msg}"
     );
-    assert_shows(&app, 200, 40, &["exported 2"]);
+    assert_shows(&app, 200, 40, &["exported 3"]);
 
     let mut rdr =
         csv::Reader::from_path(&csv_path).unwrap_or_else(|e| panic!("{}: {e}", csv_path.display()));
@@ -413,20 +512,55 @@ fn export_writes_the_marked_sites_with_their_reasons() {
             .position(|h| h == name)
             .unwrap_or_else(|| panic!("no column {name}"))
     };
-    let (site, why) = (col("site_id"), col("reasons"));
     let rows: Vec<csv::StringRecord> = rdr
         .records()
         .map(|r| r.unwrap_or_else(|e| panic!("{e}")))
         .collect();
-    let ids: Vec<String> = rows.iter().map(|r| r[site].to_string()).collect();
-    assert_eq!(ids, marked);
-    let expected = reasons(app.scored(), top.row, 10)
+    let row = |id: &str| {
+        rows.iter()
+            .find(|r| &r[col("site_id")] == id)
+            .unwrap_or_else(|| panic!("no row for {id}"))
+    };
+    assert_eq!(rows.len(), 4, "three recommended sites and one added");
+    for (id, rec, decision, why) in [
+        ("1000000001", "true", "removed", "closed for the season"),
+        ("1000000002", "true", "keep", ""),
+        ("1000000005", "true", "keep", ""),
+        ("1000000004", "false", "added", "tip from the union"),
+    ] {
+        let r = row(id);
+        assert_eq!(
+            (
+                &r[col("recommended")],
+                &r[col("decision")],
+                &r[col("decision_reason")],
+                &r[col("decided_by")]
+            ),
+            (rec, decision, why, "inspector-7"),
+            "{id}"
+        );
+    }
+    assert_eq!(
+        &row("1000000001")[col("visit")],
+        "",
+        "a removed site is not a visit"
+    );
+    let added = app
+        .rows()
+        .iter()
+        .find(|r| r.site_id == "1000000004")
+        .cloned()
+        .unwrap_or_else(|| panic!("no site 1000000004"));
+    let expected = reasons(app.scored(), added.row, 10)
         .iter()
         .map(|x| format!("{}: {}", x.indicator, x.text))
         .collect::<Vec<_>>()
         .join("; ");
-    assert!(!expected.is_empty());
-    assert_eq!(&rows[0][why], expected.as_str());
+    assert!(
+        !expected.is_empty(),
+        "the fixture's site 4 has fired indicators"
+    );
+    assert_eq!(&row("1000000004")[col("reasons")], expected.as_str());
 
     let json: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(&json_path)
@@ -436,13 +570,37 @@ fn export_writes_the_marked_sites_with_their_reasons() {
     let planned = json["rows"]
         .as_array()
         .unwrap_or_else(|| panic!("no rows in {json}"));
-    assert_eq!(planned.len(), 2);
-    assert_eq!(planned[0]["site_id"], top.site_id.as_str());
+    assert_eq!(planned.len(), 4);
+    assert_eq!(planned[3]["site_id"], "1000000004");
+    assert_eq!(planned[3]["decision"], "added");
     assert!(
-        planned[0]["reasons"]
+        planned[3]["reasons"]
             .as_array()
             .is_some_and(|r| !r.is_empty())
     );
+
+    // The audit log holds the list shown and the decisions, and verifies.
+    let v = tilsyn::audit::verify(&log).unwrap_or_else(|e| panic!("{e}"));
+    assert!(v.ok() && v.entries == 1, "{v:?}");
+    let entries = tilsyn::audit::read_entries(&log).unwrap_or_else(|e| panic!("{e}"));
+    let e = &entries[0];
+    assert_eq!(
+        (e.command.as_str(), e.user.as_str()),
+        ("tui export", "inspector-7")
+    );
+    let p = e
+        .plan
+        .as_ref()
+        .unwrap_or_else(|| panic!("no plan in the entry"));
+    assert_eq!((p.recommended, p.kept, p.removed, p.added), (3, 2, 1, 1));
+    let shown = p
+        .sites
+        .iter()
+        .find(|s| s.site_id == "1000000004")
+        .unwrap_or_else(|| panic!("site 4 not logged"));
+    assert_eq!(shown.decision_reason.as_deref(), Some("tip from the union"));
+    assert_eq!(shown.rank, added.rank);
+    assert!(!shown.reasons.is_empty());
 }
 
 #[test]
@@ -600,6 +758,7 @@ fn three_hundred_generated_sites_scroll_and_render_only_the_window() {
         dataset: "generated".into(),
         export_dir: dir.path().to_path_buf(),
         capacity: 20,
+        audit: None,
     };
     let mut app = App::new(scored, opts);
     assert_eq!(app.rows().len(), 300);

@@ -24,7 +24,7 @@ impl App {
     pub fn list(&self) -> ListKind {
         match self.screen {
             Screen::Plan => ListKind::Plan,
-            Screen::Detail | Screen::Help => self.focus,
+            Screen::Detail | Screen::Help | Screen::Network => self.focus,
             _ => ListKind::Ranking,
         }
     }

@@ -139,6 +139,7 @@ impl App {
             Screen::Map => &[Context::Map, Context::Global],
             Screen::Insights => &[Context::Global],
             Screen::Help => &[Context::Help, Context::Global],
+            Screen::Network => &[Context::Network, Context::Global],
         }
     }
 }

@@ -1,6 +1,8 @@
-//! The plan screen: the marked sites in the same table component as the
-//! ranking, the counter against the capacity, where `e` exports to, and
-//! the reasons of the selected planned site.
+//! The plan screen: the planned sites (the recommendation with a person's
+//! overrides) in the same table component as the ranking, the counter
+//! against the capacity, how many recommended sites were removed and how
+//! many added, where `e` exports to, and the reasons of the selected site
+//! (with the reason for adding it, if it was added).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -47,7 +49,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             Span::raw(format!(" exports to {} and .json", file.display())),
         ]),
         Line::from(Span::styled(
-            "space or x removes the selected site · Enter shows why it is ranked there · r back to the ranking",
+            {
+                let (rec, removed, added) = app.decision_counts();
+                format!(
+                    "{rec} recommended, {removed} removed, {added} added (each with a reason) · space or x removes the selected site · Enter shows why · r back to the ranking"
+                )
+            },
             dim(),
         )),
     ];
@@ -73,7 +80,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         "No sites in the plan yet: on the ranking, space marks the selected site.",
     );
 
-    let lines: Vec<Line<'static>> = match app.selected() {
+    let mut lines: Vec<Line<'static>> = match app.selected() {
         Some(site) if n > 0 => {
             let rs = reasons(app.scored(), site.row, 5);
             if rs.is_empty() {
@@ -94,6 +101,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         }
         _ => Vec::new(),
     };
+    if let Some(why) = app
+        .selected_index()
+        .filter(|_| n > 0)
+        .and_then(|i| app.override_reason(i))
+    {
+        lines.insert(
+            0,
+            Line::from(vec![
+                Span::styled("• added by you: ", Style::new().fg(Color::Yellow)),
+                Span::raw(why.to_string()),
+            ]),
+        );
+    }
     let title = app
         .selected()
         .filter(|_| n > 0)

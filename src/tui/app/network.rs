@@ -1,0 +1,219 @@
+//! The network view of the selected site: the entity graph is built once
+//! (on the first `w`), then each opening lists the companies, people,
+//! recruiters, providers, addresses and sites within a few links of the
+//! site, each with the evidence of the link it was reached by. Enter on a
+//! linked site selects it in the ranking (clearing a filter that hides it).
+
+use super::{App, Level, ListKind, Screen};
+use crate::indicators::Tier;
+use crate::network::{self, Graph, HUB_DEGREE, NodeKind, Risk, neighbourhood};
+use crate::tui::keymap::Action;
+use crate::tui::query::Query;
+
+/// Links followed from the selected site.
+pub const NETWORK_DEPTH: usize = 3;
+
+/// One linked entity as the network list shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkLine {
+    /// Links from the site (0 for the site itself).
+    pub depth: usize,
+    /// What it is.
+    pub kind: NodeKind,
+    /// Its id (a pseudonym for persons, recruiters and addresses).
+    pub id: String,
+    /// Its name, or the id.
+    pub label: String,
+    /// Priority (sites; the best site's for companies).
+    pub priority: Option<f64>,
+    /// Rank (sites).
+    pub rank: Option<usize>,
+    /// ILO tier (sites and companies).
+    pub tier: Option<Tier>,
+    /// The evidence of the link it was reached by.
+    pub evidence: Option<String>,
+    /// The table that link comes from.
+    pub source: Option<&'static str>,
+    /// A hub: shown, not followed.
+    pub hub: bool,
+}
+
+/// The open network view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkView {
+    /// The site it is about.
+    pub site_id: String,
+    /// The linked entities, in tree order (the site first).
+    pub lines: Vec<NetworkLine>,
+    /// The selected line.
+    pub selected: usize,
+    /// Where Esc returns to.
+    pub back: Screen,
+}
+
+/// The graph (built on first use) and the open view.
+#[derive(Debug, Default)]
+pub struct NetworkState {
+    graph: Option<Result<Graph, String>>,
+    risk: Option<Risk>,
+    view: Option<NetworkView>,
+}
+
+/// The lines of a site's neighbourhood.
+fn lines_for(graph: &Graph, risk: &Risk, site: &str) -> Result<Vec<NetworkLine>, String> {
+    let start = graph
+        .find(NodeKind::Site, site)
+        .ok_or_else(|| format!("site {site} is not in the graph"))?;
+    let n = neighbourhood(graph, start, NETWORK_DEPTH, HUB_DEGREE);
+    Ok(n.links
+        .iter()
+        .map(|l| {
+            let node = &graph.nodes[l.node];
+            let edge = l.edge.and_then(|e| graph.edges.get(e));
+            NetworkLine {
+                depth: l.depth,
+                kind: node.kind,
+                id: node.id.clone(),
+                label: node.label.clone(),
+                priority: risk.priority(node),
+                rank: risk.rank(node),
+                tier: risk.tier(node),
+                evidence: edge.map(|e| e.evidence.clone()),
+                source: edge.map(|e| e.table()),
+                hub: l.hub,
+            }
+        })
+        .collect())
+}
+
+impl App {
+    /// The open network view, if any.
+    pub fn network(&self) -> Option<&NetworkView> {
+        self.network.view.as_ref()
+    }
+
+    /// `w`: opens the network of the selected site (or closes it).
+    pub(super) fn open_network(&mut self) {
+        if self.screen == Screen::Network {
+            self.close_network();
+            return;
+        }
+        let Some(site) = self.selected().map(|r| r.site_id.clone()) else {
+            self.notify("no site selected", Level::Warn);
+            return;
+        };
+        self.focus = self.list();
+        if self.network.graph.is_none() {
+            let built = network::build(&self.scored.data, Some(self.scored.as_of))
+                .map_err(|e| format!("cannot build the network: {e}"));
+            self.network.graph = Some(built);
+            self.network.risk = Some(Risk::from_ranked(&self.scored, &self.rows));
+        }
+        let empty = Risk::default();
+        let risk = self.network.risk.as_ref().unwrap_or(&empty);
+        let lines = match &self.network.graph {
+            Some(Ok(g)) => lines_for(g, risk, &site),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err("the network is not built".to_string()),
+        };
+        match lines {
+            Ok(lines) => {
+                let linked = lines.len().saturating_sub(1);
+                self.network.view = Some(NetworkView {
+                    site_id: site.clone(),
+                    lines,
+                    selected: 0,
+                    back: self.screen,
+                });
+                self.screen = Screen::Network;
+                self.notify(
+                    format!("{linked} entities within {NETWORK_DEPTH} links of {site} · Enter on a site jumps to it"),
+                    Level::Info,
+                );
+            }
+            Err(e) => self.notify(e, Level::Error),
+        }
+    }
+
+    /// Leaves the network view for the screen it was opened from.
+    fn close_network(&mut self) {
+        if let Some(v) = self.network.view.take() {
+            self.screen = if v.back == Screen::Network {
+                Screen::Ranking
+            } else {
+                v.back
+            };
+        } else {
+            self.screen = Screen::Ranking;
+        }
+    }
+
+    /// Handles an action on the network screen; true when it was consumed.
+    pub(super) fn network_action(&mut self, action: Action) -> bool {
+        let Some(view) = self.network.view.as_mut() else {
+            return false;
+        };
+        let last = view.lines.len().saturating_sub(1);
+        match action {
+            Action::Up | Action::ScrollUp => view.selected = view.selected.saturating_sub(1),
+            Action::Down | Action::ScrollDown => view.selected = (view.selected + 1).min(last),
+            Action::PageUp => view.selected = view.selected.saturating_sub(10),
+            Action::PageDown => view.selected = (view.selected + 10).min(last),
+            Action::First => view.selected = 0,
+            Action::Last => view.selected = last,
+            Action::Jump => self.jump_to_linked(),
+            Action::Back | Action::Network => self.close_network(),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Enter: selects the linked site of the selected line in the ranking.
+    fn jump_to_linked(&mut self) {
+        let Some(line) = self
+            .network
+            .view
+            .as_ref()
+            .and_then(|v| v.lines.get(v.selected))
+        else {
+            return;
+        };
+        if line.kind != NodeKind::Site {
+            let msg = format!(
+                "{} {} is a {}: select a linked site to jump to it",
+                line.kind, line.id, line.kind
+            );
+            self.notify(msg, Level::Warn);
+            return;
+        }
+        let id = line.id.clone();
+        let Some(row) = self.rows.iter().position(|r| r.site_id == id) else {
+            self.notify(format!("site {id} is not ranked"), Level::Warn);
+            return;
+        };
+        let mut cleared = false;
+        if !self.view.contains(&row) {
+            self.query = Query::default();
+            self.refilter();
+            cleared = true;
+        }
+        let len = self.view.len();
+        let pos = self.view.iter().position(|x| *x == row).unwrap_or(0);
+        self.table.select(pos, len);
+        self.focus = ListKind::Ranking;
+        self.network.view = None;
+        self.screen = Screen::Ranking;
+        let rank = self.rows.get(row).map_or(0, |r| r.rank);
+        self.notify(
+            format!(
+                "jumped to {id} (rank {rank}){} · w shows its network",
+                if cleared {
+                    " · filter cleared to show it"
+                } else {
+                    ""
+                }
+            ),
+            Level::Info,
+        );
+    }
+}
