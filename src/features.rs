@@ -122,7 +122,9 @@ pub fn compute(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
     // computed from this narrow base and joined back on the key. (Chaining
     // the groups as one plan made every group re-evaluate the ones before
     // it, which grew exponentially with the number of groups.)
+    let t = std::time::Instant::now();
     let site = site::attach_site(ds, targets)?.collect()?;
+    crate::pipeline::timing("features: site", t);
     let base_cols: [&str; 4] = [KEY, SITE, AS_OF, "company_id"];
     let base = site.select(base_cols)?.lazy();
     type Step = fn(&Dataset, LazyFrame) -> PolarsResult<LazyFrame>;
@@ -139,8 +141,10 @@ pub fn compute(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
         |_, t| Ok(t),
     ];
     let mut out = site.lazy();
-    for step in steps {
+    for (i, step) in steps.into_iter().enumerate() {
+        let t = std::time::Instant::now();
         let part = step(ds, base.clone())?.collect()?;
+        crate::pipeline::timing(&format!("features: group {i}"), t);
         let new: Vec<String> = part
             .get_column_names()
             .iter()

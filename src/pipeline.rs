@@ -3,6 +3,7 @@
 //! every site. Front ends take the result and rank, explain or show it.
 
 use chrono::NaiveDate;
+use polars::prelude::IntoLazy;
 
 use crate::data::{Dataset, LoadOptions, load_folder};
 use crate::features;
@@ -24,6 +25,14 @@ pub enum PipelineError {
     /// The model does not fit the data.
     #[error(transparent)]
     Model(#[from] crate::model::ModelError),
+}
+
+/// Prints how long a stage took, when `TILSYN_TIMING` is set (for profiling
+/// at scale; never part of normal output).
+pub fn timing(stage: &str, since: std::time::Instant) {
+    if std::env::var_os("TILSYN_TIMING").is_some() {
+        eprintln!("timing: {stage} {:.2} s", since.elapsed().as_secs_f64());
+    }
 }
 
 /// Compiles a catalogue against the feature schema.
@@ -65,7 +74,9 @@ pub fn load_and_assess(
     as_of: Option<NaiveDate>,
 ) -> Result<Scored, PipelineError> {
     opts.extra_indicators.extend(catalogue.ids());
+    let t = std::time::Instant::now();
     let data = load_folder(dir, &opts)?;
+    timing("load", t);
     assess(data, catalogue, as_of)
 }
 
@@ -78,10 +89,14 @@ pub fn assess(
     let as_of = as_of
         .or_else(|| data.latest_event_date())
         .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let t = std::time::Instant::now();
     let targets = features::site_targets(&data, as_of)?;
-    let feats = features::compute(&data, targets)?;
+    let feats = features::compute(&data, targets)?.collect()?.lazy();
+    timing("features", t);
+    let t = std::time::Instant::now();
     let present: Vec<crate::data::Table> = data.tables.keys().copied().collect();
     let assessment = catalogue.assess_with_tables(feats, &present)?;
+    timing("indicators", t);
     Ok(Scored {
         data,
         catalogue,

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use polars::prelude::*;
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::DataError;
@@ -190,7 +191,6 @@ pub fn load_folder(dir: &Path, opts: &LoadOptions) -> Result<Dataset, DataError>
         Some(d) => d.clone(),
         None => std::env::temp_dir().join(format!("tilsyn-rejects-{}", std::process::id())),
     };
-    let mut rejects = RejectWriter::new(rejects_dir);
     let mut hasher = Sha256::new();
     if let Some(p) = &mapping_path {
         hasher.update(std::fs::read(p).map_err(|source| DataError::Io {
@@ -208,50 +208,72 @@ pub fn load_folder(dir: &Path, opts: &LoadOptions) -> Result<Dataset, DataError>
         as_of_limit,
     };
     let mut tables = BTreeMap::new();
-    let mut reports = Vec::new();
-    for table in Table::ALL {
-        let tm = mapping.table(table);
-        let Some(path) = find_file(dir, table, &tm)? else {
-            if table.required() {
-                return Err(DataError::MissingTable {
-                    dir: dir.to_path_buf(),
-                    table: table.name(),
-                });
+    let mut reports: BTreeMap<Table, TableReport> = BTreeMap::new();
+    let mut digests: BTreeMap<Table, Vec<u8>> = BTreeMap::new();
+    let mut any_rejects = false;
+    // Tables in one stage depend only on earlier stages (their references),
+    // so each stage loads its tables in parallel.
+    let stages: [&[Table]; 3] = [
+        &[Table::Sites],
+        &[
+            Table::Permits,
+            Table::Postings,
+            Table::Payroll,
+            Table::Residences,
+            Table::Inspections,
+            Table::Tips,
+            Table::Roles,
+        ],
+        &[Table::Findings],
+    ];
+    for stage in stages {
+        let loaded: Vec<Result<LoadedTable, DataError>> = stage
+            .par_iter()
+            .map(|&table| {
+                let tm = mapping.table(table);
+                let Some(path) = find_file(dir, table, &tm)? else {
+                    if table.required() {
+                        return Err(DataError::MissingTable {
+                            dir: dir.to_path_buf(),
+                            table: table.name(),
+                        });
+                    }
+                    return Ok((table, None));
+                };
+                let mut rejects = RejectWriter::new(rejects_dir.clone());
+                let mut hasher = Sha256::new();
+                let (df, report) =
+                    load_table(table, &path, &tm, opts, &ctx, &mut rejects, &mut hasher)?;
+                let any = rejects.any();
+                rejects.finish()?;
+                Ok((table, Some((df, report, hasher.finalize().to_vec(), any))))
+            })
+            .collect();
+        for result in loaded {
+            let (table, found) = result?;
+            let Some((df, report, digest, any)) = found else {
+                reports.insert(table, TableReport::absent(table));
+                continue;
+            };
+            any_rejects |= any;
+            if let Some(key) = table.unique_key() {
+                ctx.ids.insert(table, string_set(&df, key));
             }
-            reports.push(TableReport::absent(table));
-            continue;
-        };
-        let (df, report) =
-            load_table(table, &path, &tm, opts, &mut ctx, &mut rejects, &mut hasher)?;
-        if let Some(key) = table.unique_key() {
-            let ids: HashSet<String> = df
-                .column(key)
-                .ok()
-                .and_then(|c| {
-                    c.str()
-                        .ok()
-                        .map(|ca| ca.iter().flatten().map(str::to_string).collect())
-                })
-                .unwrap_or_default();
-            ctx.ids.insert(table, ids);
+            if table == Table::Sites {
+                ctx.company_ids = string_set(&df, "company_id");
+            }
+            digests.insert(table, digest);
+            tables.insert(table, df);
+            reports.insert(table, report);
         }
-        if table == Table::Sites {
-            ctx.company_ids = df
-                .column("company_id")
-                .ok()
-                .and_then(|c| {
-                    c.str()
-                        .ok()
-                        .map(|ca| ca.iter().flatten().map(str::to_string).collect())
-                })
-                .unwrap_or_default();
-        }
-        tables.insert(table, df);
-        reports.push(report);
     }
-    let any_rejects = rejects.any();
-    let rejects_dir = rejects.dir().to_path_buf();
-    rejects.finish()?;
+    for d in digests.values() {
+        hasher.update(d);
+    }
+    let reports: Vec<TableReport> = Table::ALL
+        .iter()
+        .filter_map(|t| reports.remove(t))
+        .collect();
     Ok(Dataset {
         tables,
         report: LoadReport {
@@ -263,6 +285,22 @@ pub fn load_folder(dir: &Path, opts: &LoadOptions) -> Result<Dataset, DataError>
             fingerprint: hex::encode(hasher.finalize()),
         },
     })
+}
+
+/// One table's load: its frame, report, digest and whether rows were rejected
+/// (`None` when the table is absent).
+type LoadedTable = (Table, Option<(DataFrame, TableReport, Vec<u8>, bool)>);
+
+/// The distinct values of a string column.
+fn string_set(df: &DataFrame, column: &str) -> HashSet<String> {
+    df.column(column)
+        .ok()
+        .and_then(|c| {
+            c.str()
+                .ok()
+                .map(|ca| ca.iter().flatten().map(str::to_string).collect())
+        })
+        .unwrap_or_default()
 }
 
 /// Ids seen so far, for uniqueness and reference checks.
@@ -306,7 +344,7 @@ fn find_file(dir: &Path, table: Table, tm: &TableMapping) -> Result<Option<PathB
 }
 
 /// One data row: its source line and its text fields.
-type RowResult = Result<(u64, Vec<String>), DataError>;
+type RowResult = Result<(u64, csv::StringRecord), DataError>;
 
 /// A source of rows: header names and records of text fields with lines.
 struct Source {
@@ -376,7 +414,7 @@ fn open_csv(path: &Path, tm: &TableMapping, hasher: &mut Sha256) -> Result<Sourc
     let rows = reader.into_records().map(move |r| match r {
         Ok(rec) => {
             let line = rec.position().map_or(0, |p| p.line());
-            Ok((line, rec.iter().map(str::to_string).collect()))
+            Ok((line, rec))
         }
         Err(e) => Err(DataError::NotATable {
             path: path_buf.clone(),
@@ -561,7 +599,7 @@ fn load_table(
     path: &Path,
     tm: &TableMapping,
     opts: &LoadOptions,
-    ctx: &mut Context,
+    ctx: &Context,
     rejects: &mut RejectWriter,
     hasher: &mut Sha256,
 ) -> Result<(DataFrame, TableReport), DataError> {
@@ -685,7 +723,7 @@ fn load_table(
         // Canonical text of each field: mapped, recoded, pseudonymised.
         for (i, (spec, src)) in specs.iter().zip(&sources).enumerate() {
             let raw = match src {
-                FieldSource::Index(j) => record.get(*j).map_or("", String::as_str),
+                FieldSource::Index(j) => record.get(*j).unwrap_or(""),
                 FieldSource::Constant(c) => c.as_str(),
                 FieldSource::Missing => "",
             };

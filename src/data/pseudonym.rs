@@ -60,16 +60,28 @@ impl PseudonymKey {
 /// Whether a value looks like a Danish CPR number (`ddmmyy-xxxx` or ten
 /// digits with a valid day and month).
 pub fn looks_like_cpr(value: &str) -> bool {
-    let digits: String = value
-        .trim()
-        .chars()
-        .filter(|c| *c != '-' && *c != ' ')
-        .collect();
-    if digits.len() != 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    // No allocation: this runs on every field of every row.
+    let v = value.trim();
+    if !(10..=12).contains(&v.len()) {
         return false;
     }
-    let dd: u32 = digits[0..2].parse().unwrap_or(0);
-    let mm: u32 = digits[2..4].parse().unwrap_or(0);
+    let mut digits = [0u8; 10];
+    let mut n = 0usize;
+    for b in v.bytes() {
+        match b {
+            b'0'..=b'9' if n < 10 => {
+                digits[n] = b - b'0';
+                n += 1;
+            }
+            b'-' | b' ' => {}
+            _ => return false,
+        }
+    }
+    if n != 10 {
+        return false;
+    }
+    let dd = digits[0] * 10 + digits[1];
+    let mm = digits[2] * 10 + digits[3];
     (1..=31).contains(&dd) && (1..=12).contains(&mm)
 }
 

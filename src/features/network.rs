@@ -400,8 +400,27 @@ fn attach_shared_overcrowded(ds: &Dataset, targets: LazyFrame) -> PolarsResult<L
 
 /// Attaches the four network features.
 pub fn attach_network(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
-    let lf = attach_linked_severe(ds, targets);
-    let lf = attach_phoenix(ds, lf)?;
-    let lf = attach_recruiter_findings(ds, lf);
-    attach_shared_overcrowded(ds, lf)
+    // Each feature from the same narrow, materialised base (see `compute`).
+    let base = targets.collect()?;
+    let mut out = base.clone().lazy();
+    let steps: [(&str, NetworkStep); 4] = [
+        ("linked severe", |ds, t| Ok(attach_linked_severe(ds, t))),
+        ("phoenix", attach_phoenix),
+        ("recruiter findings", |ds, t| {
+            Ok(attach_recruiter_findings(ds, t))
+        }),
+        ("shared overcrowded", attach_shared_overcrowded),
+    ];
+    for ((label, step), name) in steps.into_iter().zip(NETWORK_FEATURES) {
+        let t = std::time::Instant::now();
+        let part = step(ds, base.clone().lazy())?
+            .select([col(KEY), col(name)])
+            .collect()?;
+        crate::pipeline::timing(&format!("features: network {label}"), t);
+        out = out.left_join(part.lazy(), col(KEY), col(KEY));
+    }
+    Ok(out)
 }
+
+/// One network feature: targets in, targets with the feature out.
+type NetworkStep = fn(&Dataset, LazyFrame) -> PolarsResult<LazyFrame>;
