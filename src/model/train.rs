@@ -53,7 +53,10 @@ pub fn train(
     label: &LabelDefinition,
     params: &ValidModelParams,
 ) -> Result<Trained, ModelError> {
+    let t = std::time::Instant::now();
     let ex = examples::build(ds, catalogue, label)?;
+    crate::pipeline::timing("training examples", t);
+    let t = std::time::Instant::now();
     let split = split_date(&ex, params.split_date);
     let train_rows: Vec<usize> = (0..ex.len()).filter(|&i| ex.dates[i] < split).collect();
     let test_rows: Vec<usize> = (0..ex.len()).filter(|&i| ex.dates[i] >= split).collect();
@@ -137,11 +140,14 @@ pub fn train(
     let (model, test_p) = fitted.swap_remove(best);
     let kind: ModelKind = model.kind();
 
+    crate::pipeline::timing("fitting", t);
+    let t = std::time::Instant::now();
     let metrics = if test_rows.is_empty() {
         None
     } else {
         Some(evaluate(&ex, &test_rows, &test_p, params, split))
     };
+    crate::pipeline::timing("evaluation", t);
     let period = |rows: &[usize]| -> Option<(String, String)> {
         let lo = rows.iter().map(|&i| ex.dates[i]).min()?;
         let hi = rows.iter().map(|&i| ex.dates[i]).max()?;
