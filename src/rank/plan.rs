@@ -162,60 +162,6 @@ pub fn plan(ranked: Vec<Ranked>, params: &PlanParams) -> Plan {
     }
 }
 
-/// Writes a plan as CSV, one row per visit with its reasons.
-pub fn write_csv(out: impl std::io::Write, p: &Plan) -> Result<(), csv::Error> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "visit",
-        "rank",
-        "site_id",
-        "name",
-        "municipality",
-        "region",
-        "sector_code",
-        "risk_group",
-        "workers_exposed",
-        "priority",
-        "probability",
-        "tier",
-        "selection",
-        "selection_probability",
-        "reasons",
-        "model_contributions",
-    ])?;
-    for (i, r) in p.rows.iter().enumerate() {
-        let s = &r.site;
-        w.write_record([
-            (i + 1).to_string(),
-            s.rank.to_string(),
-            s.site_id.clone(),
-            s.name.clone().unwrap_or_default(),
-            s.municipality.clone().unwrap_or_default(),
-            s.region.clone().unwrap_or_default(),
-            s.sector_code.clone().unwrap_or_default(),
-            s.risk_group.clone().unwrap_or_default(),
-            format!("{:.0}", s.workers_exposed),
-            format!("{:.4}", s.priority),
-            s.probability.map(|p| format!("{p:.4}")).unwrap_or_default(),
-            s.tier.id().to_string(),
-            format!("{:?}", r.selection).to_lowercase(),
-            format!("{:.6}", r.selection_probability),
-            s.reasons
-                .iter()
-                .map(|x| format!("{}: {}", x.indicator, x.text))
-                .collect::<Vec<_>>()
-                .join("; "),
-            s.contributions
-                .iter()
-                .map(|c| format!("{} {:+.2}", c.feature, c.value))
-                .collect::<Vec<_>>()
-                .join("; "),
-        ])?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
