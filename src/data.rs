@@ -13,6 +13,8 @@ pub mod pseudonym;
 pub mod reference;
 pub mod rejects;
 pub mod schema;
+mod source;
+mod validate;
 
 pub use error::DataError;
 pub use load::{Dataset, LoadOptions, LoadReport, TableReport, TableStatus, load_folder};

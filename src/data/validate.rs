@@ -1,0 +1,170 @@
+//! Checking one parsed row: required values, ranges, Denmark's bounding
+//! box, dates not after the as-of date, unique ids, references to other
+//! tables, period order and indicator ids. A failure names the column and
+//! says what to fix; the row then goes to the rejects file.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+
+use super::parse::{self, Decimal, Value};
+use super::reference::ReferenceData;
+use super::schema::{ColumnSpec, DK_LAT, ILO_INDICATORS, Table};
+
+/// Ids seen so far, for uniqueness and reference checks.
+pub(super) struct Context {
+    pub(super) ids: HashMap<Table, HashSet<String>>,
+    pub(super) company_ids: HashSet<String>,
+    pub(super) indicators: HashSet<String>,
+    pub(super) as_of_limit: NaiveDate,
+}
+
+/// Parses and checks one row into `values`; on failure returns the column
+/// at fault and the reason.
+pub(super) fn check_row(
+    table: Table,
+    specs: &[ColumnSpec],
+    fields: &[String],
+    values: &mut [Value],
+    decimal: Decimal,
+    ctx: &Context,
+    unique: Option<(usize, &HashMap<String, u64>)>,
+) -> Result<(), (String, String)> {
+    let fail = |col: &str, reason: String| Err((col.to_string(), reason));
+    for (i, spec) in specs.iter().enumerate() {
+        let v = parse::parse_value(&fields[i], spec.ty, decimal)
+            .map_err(|e| (spec.name.to_string(), e))?;
+        if spec.required && v == Value::Null {
+            return fail(spec.name, format!("a value is required in '{}'", spec.name));
+        }
+        if let (Some(r), Some(x)) = (spec.range, v.as_f64())
+            && (x < r.min || x > r.max)
+        {
+            let what = if r.min == 0.0 && x < 0.0 {
+                format!("{x} is negative; '{}' cannot be below 0", spec.name)
+            } else if spec.name == "lat" || spec.name == "lon" {
+                format!(
+                    "{x} is outside Denmark (latitude {}–{}, longitude {}–{}); check the coordinate order and decimal mark",
+                    DK_LAT.min,
+                    DK_LAT.max,
+                    super::schema::DK_LON.min,
+                    super::schema::DK_LON.max
+                )
+            } else {
+                format!("{x} is outside the allowed range {}–{}", r.min, r.max)
+            };
+            return fail(spec.name, what);
+        }
+        if let Value::Date(d) = v
+            && table.event_date_columns().contains(&spec.name)
+            && d > parse::to_days(ctx.as_of_limit)
+        {
+            return fail(
+                spec.name,
+                format!(
+                    "{} is after the as-of date {}; a record cannot be dated in the future (check the date, or pass a later --as-of)",
+                    parse::from_days(d),
+                    ctx.as_of_limit
+                ),
+            );
+        }
+        values[i] = v;
+    }
+    let get = |name: &str| {
+        specs
+            .iter()
+            .position(|s| s.name == name)
+            .map(|i| (&values[i], &fields[i]))
+    };
+    if let Some((k, seen)) = unique
+        && let Some(first) = seen.get(&fields[k])
+    {
+        let key = specs[k].name;
+        return fail(
+            key,
+            format!("duplicate {key} '{}': already on line {first}", fields[k]),
+        );
+    }
+    for r in table.references() {
+        if let Some((Value::Str(id), _)) = get(r.column) {
+            let known = ctx.ids.get(&r.table).is_some_and(|ids| ids.contains(id));
+            if !known {
+                return fail(
+                    r.column,
+                    format!(
+                        "{} '{id}' is not in the {} table (or its row there was rejected)",
+                        r.column,
+                        r.table.name()
+                    ),
+                );
+            }
+        }
+    }
+    // Period order.
+    for (from, to) in [("start_date", "end_date"), ("from_date", "to_date")] {
+        if let (Some((Value::Date(a), _)), Some((Value::Date(b), _))) = (get(from), get(to))
+            && b < a
+        {
+            return fail(
+                to,
+                format!(
+                    "{to} {} is before {from} {}",
+                    parse::from_days(*b),
+                    parse::from_days(*a)
+                ),
+            );
+        }
+    }
+    match table {
+        Table::Tips => {
+            let site = get("site_id").map(|(v, _)| v.clone());
+            let company = get("company_id").map(|(v, _)| v.clone());
+            match (site, company) {
+                (Some(Value::Null) | None, Some(Value::Null) | None) => {
+                    return fail("site_id", "a tip needs a site_id or a company_id".into());
+                }
+                (_, Some(Value::Str(c))) if !ctx.company_ids.contains(&c) => {
+                    return fail(
+                        "company_id",
+                        format!("company_id '{c}' is not the company of any site"),
+                    );
+                }
+                _ => {}
+            }
+            check_indicator(get("indicator").map(|(v, _)| v), ctx)?;
+        }
+        Table::Findings => check_indicator(get("indicator").map(|(v, _)| v), ctx)?,
+        Table::Sites => {
+            if let Some((Value::Int(code), _)) = get("municipality_code") {
+                let known = u16::try_from(*code).ok().is_some_and(|c| {
+                    c == 411 || ReferenceData::bundled().municipality(c).is_some()
+                });
+                if !known {
+                    return fail(
+                        "municipality_code",
+                        format!(
+                            "{code} is not a Danish municipality code (see datasets/reference/municipalities.csv)"
+                        ),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn check_indicator(v: Option<&Value>, ctx: &Context) -> Result<(), (String, String)> {
+    if let Some(Value::Str(id)) = v
+        && !ctx.indicators.contains(id)
+    {
+        return Err((
+            "indicator".into(),
+            format!(
+                "'{id}' is not an ILO indicator id ({}) or a catalogue id; recode it in tilsyn.toml",
+                ILO_INDICATORS.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
