@@ -243,9 +243,9 @@ fn fit_logistic(
     selection: &[Option<f64>],
 ) -> Result<Fitted, ModelError> {
     let w = weights(y, selection, params, true);
-    // Three draws per example, at least 2,000 and at most 100,000 rows: more
+    // Three draws per example, at least 2,000 and at most 50,000 rows: more
     // rows sharpen the weights little and cost fitting time linearly or worse.
-    let m = (3 * y.len()).clamp(2_000, 100_000);
+    let m = (3 * y.len()).clamp(2_000, 50_000);
     let idx = resample(&w, m, params.seed);
     let xr = x.select(Axis(0), &idx);
     let yr: Array1<bool> = idx.iter().map(|&i| y[i]).collect();
