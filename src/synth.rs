@@ -1,5 +1,6 @@
 //! The synthetic data generator behind `tilsyn generate --out DIR --sites N
-//! --seed S --from DATE --years Y`.
+//! --seed S --from DATE --years Y` (and the scale and shape options, such
+//! as `--shape national`).
 //!
 //! It writes the nine canonical tables of DESIGN.md plus `truth.csv` (each
 //! site's hidden state) from a documented latent model: every site has a
@@ -13,6 +14,9 @@
 //! Module map:
 //! - [`params`]: the parameters ([`GenerateParams`], checked into
 //!   [`ValidGenerateParams`]) and [`SynthError`];
+//! - [`scale`]: the scale and shape options (permit holders per site,
+//!   recruiter pool, share and skew, address and owner skew) and the
+//!   [`Shape`] presets, resolved into a [`Scale`];
 //! - `world`: the reference data drawn from (sector groups, DB07 classes,
 //!   municipalities and postcodes), the data window and the sampling helpers;
 //! - `tables`: the fixed lookup tables (pay thresholds, schemes and
@@ -24,6 +28,8 @@
 //! - `network`: networks planted across companies after the simulation
 //!   (shared owners, phoenix successions, bad recruiters, shared crowded
 //!   housing), recorded in `truth.csv`;
+//! - `pools`: the national pools of shared addresses and owners
+//!   (`--address-skew`, `--owner-skew`; nothing happens at skew 0);
 //! - `write`: ids, number formats and the CSV files.
 //!
 //! **Determinism.** Each site draws from its own ChaCha8 stream seeded with
@@ -32,10 +38,12 @@
 //! always give the same bytes, whatever the number of threads.
 
 pub mod params;
+pub mod scale;
 
 mod inspect;
 mod latent;
 mod network;
+mod pools;
 mod tables;
 mod workers;
 mod world;
@@ -47,6 +55,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 pub use params::{GenerateParams, SynthError, ValidGenerateParams};
+pub use scale::{Scale, Shape};
 
 /// The file names written by [`generate`], in the order of [`GenerateSummary::rows`].
 pub const OUTPUT_FILES: [&str; 10] = [
@@ -102,6 +111,7 @@ pub fn generate_checked(
         .map(|plan| latent::simulate_company(&world, plan))
         .collect();
     let planted = network::plant(&world, &mut companies);
+    pools::apply(&world, &mut companies);
     let states = companies
         .iter()
         .flat_map(|c| c.sites.iter().map(|s| s.state));

@@ -83,12 +83,13 @@ impl Planted {
     }
 }
 
-fn exploited(c: &CompanyOut) -> bool {
+/// Whether any site of the company is exploited.
+pub(super) fn exploited(c: &CompanyOut) -> bool {
     c.sites.iter().any(|s| s.state.exploited())
 }
 
 /// Whether the company's first role is its own founding owner.
-fn own_owner(c: &CompanyOut) -> bool {
+pub(super) fn own_owner(c: &CompanyOut) -> bool {
     c.roles
         .first()
         .is_some_and(|r| r.role == "owner" && r.lender.is_none())
@@ -100,14 +101,14 @@ fn founded(c: &CompanyOut) -> Option<NaiveDate> {
 }
 
 /// The founding owner as (lending company, local person).
-fn owner(c: &CompanyOut) -> Option<(u32, u32)> {
+pub(super) fn owner(c: &CompanyOut) -> Option<(u32, u32)> {
     c.roles
         .first()
         .map(|r| (r.lender.unwrap_or(c.index), r.person))
 }
 
 /// Gives company `c` the owner `(lender, person)`.
-fn lend_owner(c: &mut CompanyOut, (lender, person): (u32, u32)) {
+pub(super) fn lend_owner(c: &mut CompanyOut, (lender, person): (u32, u32)) {
     if let Some(r) = c.roles.first_mut() {
         r.person = person;
         r.lender = Some(lender);

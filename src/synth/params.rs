@@ -3,12 +3,16 @@
 //! Parameters follow the linfa convention: [`GenerateParams`] is the
 //! unchecked set with a [`Default`] and builder-style setters, and
 //! [`GenerateParams::check`] turns it into a [`ValidGenerateParams`] that the
-//! generator accepts, or explains which parameter is wrong.
+//! generator accepts, or explains which parameter is wrong. The scale and
+//! shape options (permit holders per site, recruiters, shared addresses and
+//! owners, the [`Shape`] preset) are resolved in [`super::scale`].
 
 use std::path::PathBuf;
 
 use chrono::{Datelike, Months, NaiveDate};
 use thiserror::Error;
+
+use super::scale::{self, Scale, Shape};
 
 /// The largest number of sites the generator makes (site ids have at most 8 digits).
 pub const MAX_SITES: usize = 99_999_999;
@@ -74,6 +78,36 @@ pub struct GenerateParams {
     /// Whether to blank values at realistic rates (missing lat/lon,
     /// employees, stated hours, ...); default true.
     pub missing_values: bool,
+    /// Named preset for the scale and shape options below; default
+    /// [`Shape::Standard`] (today's model). Options set explicitly override it.
+    pub shape: Shape,
+    /// Multiplier on the number of permit holders per site; when not 1 the
+    /// cap of 40 permits per site is scaled too. Above 0, at most 50;
+    /// `None`: the shape's (1.0 standard, 2.6 national).
+    pub workers_per_site: Option<f64>,
+    /// Size of the recruiter pool, 1 to 10,000,000; `None`: the shape's
+    /// (`max(10, sites / 150)` standard, `max(10, sites / 5,500)` national).
+    pub recruiters: Option<u32>,
+    /// Probability in [0, 1] that a site's permit holders come through a
+    /// recruiter (then every permit of the site names it), replacing the
+    /// rates by sector group and state; `None`: the shape's (group rates
+    /// standard, 0.9 national).
+    pub recruiter_share: Option<f64>,
+    /// Zipf exponent of the recruiter draw, 0 to 10: recruiter `r` is drawn
+    /// with weight `1 / (r + 1)^s`, so a few are very large and the tail
+    /// long; 0 is uniform. Bad recruiters (every tenth) still serve
+    /// exploited sites. `None`: the shape's (0).
+    pub recruiter_skew: Option<f64>,
+    /// Concentration of addresses, 0 to 10: a share `0.5 × s / (1 + s)` of
+    /// the workers living in private homes live instead at one of a
+    /// national pool of large shared addresses, drawn with Zipf exponent
+    /// `s`; 0 is none. `None`: the shape's (0 standard, 0.5 national).
+    pub address_skew: Option<f64>,
+    /// Concentration of owners, 0 to 10: a share `0.2 × s / (1 + s)` of the
+    /// clean companies get their owner from a national pool of serial
+    /// owners, drawn with Zipf exponent `s`; 0 is none. `None`: the shape's
+    /// (0 standard, 0.5 national).
+    pub owner_skew: Option<f64>,
 }
 
 impl Default for GenerateParams {
@@ -85,6 +119,13 @@ impl Default for GenerateParams {
             years: 3,
             payroll_months: 18,
             missing_values: true,
+            shape: Shape::Standard,
+            workers_per_site: None,
+            recruiters: None,
+            recruiter_share: None,
+            recruiter_skew: None,
+            address_skew: None,
+            owner_skew: None,
         }
     }
 }
@@ -131,11 +172,56 @@ impl GenerateParams {
         self
     }
 
+    /// Sets the scale and shape preset (options set explicitly still win).
+    pub fn shape(mut self, shape: Shape) -> Self {
+        self.shape = shape;
+        self
+    }
+
+    /// Sets the multiplier on the permit holders per site (and on their cap).
+    pub fn workers_per_site(mut self, x: f64) -> Self {
+        self.workers_per_site = Some(x);
+        self
+    }
+
+    /// Sets the size of the recruiter pool.
+    pub fn recruiters(mut self, n: u32) -> Self {
+        self.recruiters = Some(n);
+        self
+    }
+
+    /// Sets the probability that a site's permit holders come through a recruiter.
+    pub fn recruiter_share(mut self, p: f64) -> Self {
+        self.recruiter_share = Some(p);
+        self
+    }
+
+    /// Sets the Zipf exponent of the recruiter draw (0: uniform).
+    pub fn recruiter_skew(mut self, s: f64) -> Self {
+        self.recruiter_skew = Some(s);
+        self
+    }
+
+    /// Sets the concentration of workers at shared addresses (0: none).
+    pub fn address_skew(mut self, s: f64) -> Self {
+        self.address_skew = Some(s);
+        self
+    }
+
+    /// Sets the concentration of company ownership in a few persons (0: none).
+    pub fn owner_skew(mut self, s: f64) -> Self {
+        self.owner_skew = Some(s);
+        self
+    }
+
     /// Checks every parameter and computes the window's end and as-of date.
     ///
     /// Rejects 0 sites or more than [`MAX_SITES`], 0 years or more than
     /// [`MAX_YEARS`], 0 payroll months or more than [`MAX_PAYROLL_MONTHS`],
-    /// and a start date outside the years 1900–2200.
+    /// a start date outside the years 1900–2200, and scale and shape
+    /// options out of range: `workers_per_site` not above 0 or above 50,
+    /// `recruiters` 0 or above 10,000,000, `recruiter_share` outside
+    /// [0, 1], a skew below 0 or above 10 (NaN and infinities included).
     pub fn check(self) -> Result<ValidGenerateParams, SynthError> {
         if self.sites == 0 {
             return Err(invalid("sites", self.sites, "must be at least 1"));
@@ -177,16 +263,22 @@ impl GenerateParams {
         let as_of = end_exclusive
             .pred_opt()
             .ok_or_else(|| invalid("from", self.from, "the window has no last day"))?;
+        let scale = scale::resolve(&self)?;
         Ok(ValidGenerateParams {
             params: self,
             end_exclusive,
             as_of,
+            scale,
         })
     }
 }
 
 /// Builds an [`SynthError::InvalidParam`].
-fn invalid(name: &'static str, value: impl std::fmt::Display, reason: &str) -> SynthError {
+pub(crate) fn invalid(
+    name: &'static str,
+    value: impl std::fmt::Display,
+    reason: &str,
+) -> SynthError {
     SynthError::InvalidParam {
         name,
         value: value.to_string(),
@@ -200,6 +292,7 @@ pub struct ValidGenerateParams {
     params: GenerateParams,
     end_exclusive: NaiveDate,
     as_of: NaiveDate,
+    scale: Scale,
 }
 
 impl ValidGenerateParams {
@@ -248,6 +341,11 @@ impl ValidGenerateParams {
     pub fn as_of(&self) -> NaiveDate {
         self.as_of
     }
+
+    /// The scale and shape options, each set explicitly or from the shape.
+    pub fn scale(&self) -> &Scale {
+        &self.scale
+    }
 }
 
 #[cfg(test)]
@@ -283,6 +381,19 @@ mod tests {
             (GenerateParams::new().years(0), "years"),
             (GenerateParams::new().years(21), "years"),
             (GenerateParams::new().payroll_months(0), "payroll_months"),
+            (GenerateParams::new().payroll_months(121), "payroll_months"),
+            (
+                GenerateParams::new().workers_per_site(0.0),
+                "workers_per_site",
+            ),
+            (GenerateParams::new().recruiters(0), "recruiters"),
+            (
+                GenerateParams::new().recruiter_share(1.01),
+                "recruiter_share",
+            ),
+            (GenerateParams::new().recruiter_skew(-1.0), "recruiter_skew"),
+            (GenerateParams::new().address_skew(f64::NAN), "address_skew"),
+            (GenerateParams::new().owner_skew(-0.1), "owner_skew"),
         ] {
             match params.check() {
                 Err(SynthError::InvalidParam { name: got, .. }) => assert_eq!(got, name),

@@ -6,6 +6,12 @@
 //! exploitation shows as underpayment, excessive hours, unpaid months and
 //! pay to third-party accounts.
 //!
+//! The scale and shape options change only what they name, and draw only
+//! when set: `--workers-per-site` scales the number of permit holders
+//! (stochastic rounding) and their cap, `--recruiter-share` replaces the
+//! recruiting rates by group and state, `--recruiter-skew` the uniform
+//! recruiter draw ([`World::draw_recruiter`]).
+//!
 //! Parameters and their reasons are in `docs/synthetic-data.md`.
 
 use chrono::{Datelike, Months, NaiveDate};
@@ -53,6 +59,9 @@ pub(crate) struct ResOut {
     pub(crate) host: Option<u32>,
     pub(crate) from: NaiveDate,
     pub(crate) employer_provided: Option<bool>,
+    /// The kind of home the worker was first given (kept when a planted
+    /// network or a shared national address moves the worker).
+    pub(crate) kind: AddrKind,
 }
 
 /// What kind of home an address is; decides its number of rooms.
@@ -121,22 +130,26 @@ pub(crate) fn simulate_workers(
     if exploited && (has_foreign || chance(rng, 0.6)) {
         n_permits = n_permits.max(2 + poisson(rng, 1.0 + 3.0 * severity));
     }
+    // Only a set `--workers-per-site` draws here (today's path draws nothing).
+    if world.workers_per_site != 1.0 && n_permits > 0 {
+        n_permits = scale_count(rng, n_permits, world.workers_per_site);
+    }
     if group == Group::Domestic {
         n_permits = n_permits.min(2);
     }
-    let n_permits = n_permits.min(40);
-    let p_recruiter = if exploited {
+    let n_permits = n_permits.min(world.permit_cap);
+    let p_recruiter = world.recruiter_share.unwrap_or(if exploited {
         0.65
     } else if group.is_risk() {
         0.25
     } else {
         0.10
-    };
+    });
     let uses_recruiter = chance(rng, p_recruiter);
     let recruiter = if exploited && chance(rng, 0.6) {
         World::draw_bad(world.recruiters, rng)
     } else {
-        rng.gen_range(0..world.recruiters)
+        world.draw_recruiter(rng)
     };
     let seasonal = !exploited
         && match group {
@@ -180,7 +193,13 @@ pub(crate) fn simulate_workers(
         };
         let housing = chance(rng, p_housing);
         let bound = chance(rng, if exploited { 0.97 } else { 0.85 });
-        let recruiter_id = (uses_recruiter && chance(rng, 0.85)).then_some(recruiter);
+        // With `--recruiter-share`, every permit of a recruiting site names
+        // the recruiter; otherwise 85 % do (one draw, as always).
+        let recruiter_id = if world.recruiter_share.is_some() {
+            uses_recruiter.then_some(recruiter)
+        } else {
+            (uses_recruiter && chance(rng, 0.85)).then_some(recruiter)
+        };
         let nationality = pick(nationalities(group), rng);
         permits.push(PermitOut {
             person,
@@ -232,6 +251,7 @@ pub(crate) fn simulate_workers(
             host: None,
             from: moved_in,
             employer_provided: (!world.blank(rng, 0.03)).then_some(housing),
+            kind: ctx.addresses[address as usize].kind,
         });
 
         // Payroll over the payroll window while the permit runs.
@@ -291,6 +311,14 @@ pub(crate) fn simulate_workers(
         payroll,
         residences,
     }
+}
+
+/// `n × x` rounded stochastically (up with probability the fraction), so
+/// the expected number of permit holders scales exactly by `x`.
+fn scale_count(rng: &mut ChaCha8Rng, n: u32, x: f64) -> u32 {
+    let m = f64::from(n) * x;
+    let whole = m.floor();
+    (whole as u32).saturating_add(u32::from(chance(rng, m - whole)))
 }
 
 /// Rooms of an address, given its kind and residents.

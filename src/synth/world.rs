@@ -1,8 +1,9 @@
 //! The fixed world the generator draws from: the sector groups and their
 //! shares, the municipalities weighted by population with their postcodes,
 //! the DB07 classes of each group, the data window, the recruiter and
-//! provider pools, and the small sampling helpers every simulation step
-//! uses. The fixed lookup tables are in [`super::tables`].
+//! provider pools, the scale and shape options with their Zipf tables
+//! ([`Zipf`]), and the small sampling helpers every simulation step uses.
+//! The fixed lookup tables are in [`super::tables`].
 //!
 //! Everything here is built once per run from [`ReferenceData::bundled`] and
 //! the checked parameters, then shared read-only by the parallel
@@ -15,6 +16,9 @@ use rand_chacha::ChaCha8Rng;
 use crate::data::reference::{ReferenceData, RiskGroup};
 
 use super::params::ValidGenerateParams;
+
+/// The most permits a site has in the standard shape (scaled by `--workers-per-site`).
+const PERMIT_CAP: u32 = 40;
 
 /// A sector group of the latent model: the seven risk groups and the rest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,6 +151,23 @@ pub(crate) struct World {
     pub(crate) missing: bool,
     /// Size of the recruiter pool.
     pub(crate) recruiters: u32,
+    /// Zipf weights of the recruiters (`None`: uniform, `--recruiter-skew 0`).
+    recruiter_zipf: Option<Zipf>,
+    /// Probability that a site recruits its permit holders through a
+    /// recruiter (`None`: the rates by group and state, section 3 of the doc).
+    pub(crate) recruiter_share: Option<f64>,
+    /// Multiplier on the permit holders per site (1.0: today's model).
+    pub(crate) workers_per_site: f64,
+    /// The most permits a site has (40, times `workers_per_site` when set).
+    pub(crate) permit_cap: u32,
+    /// Concentration of shared addresses (0: none, see [`super::pools`]).
+    pub(crate) address_skew: f64,
+    /// Zipf weights of the national pool of shared addresses (when `address_skew > 0`).
+    pub(crate) address_pool: Option<Zipf>,
+    /// Concentration of owners (0: none, see [`super::pools`]).
+    pub(crate) owner_skew: f64,
+    /// Zipf weights of the national pool of owners (when `owner_skew > 0`).
+    pub(crate) owner_pool: Option<Zipf>,
     /// Size of the foreign service provider pool.
     pub(crate) providers: u32,
     /// Municipalities with their postcodes.
@@ -220,6 +241,15 @@ impl World {
         let as_of = params.as_of();
         let as_of_ym = ym(as_of);
         let pay_start_ym = ym(from).max((as_of_ym + 1).saturating_sub(params.payroll_months()));
+        let scale = params.scale();
+        let x = scale.workers_per_site;
+        // The default path keeps the cap of 40 exactly (no float round trip).
+        let permit_cap = if x == 1.0 {
+            PERMIT_CAP
+        } else {
+            ((f64::from(PERMIT_CAP) * x).round() as u32).max(1)
+        };
+        let zipf = |n: u32, s: f64| (s > 0.0).then(|| Zipf::new(n, s));
         World {
             seed: params.seed(),
             from,
@@ -227,7 +257,21 @@ impl World {
             years: params.years(),
             pay_start_ym,
             missing: params.missing_values(),
-            recruiters: (sites / 150).max(10),
+            recruiters: scale.recruiters,
+            recruiter_zipf: zipf(scale.recruiters, scale.recruiter_skew),
+            recruiter_share: scale.recruiter_share,
+            workers_per_site: x,
+            permit_cap,
+            address_skew: scale.address_skew,
+            address_pool: zipf(
+                (sites / super::pools::SITES_PER_SHARED_ADDRESS).max(10),
+                scale.address_skew,
+            ),
+            owner_skew: scale.owner_skew,
+            owner_pool: zipf(
+                (sites / super::pools::SITES_PER_POOL_OWNER).max(10),
+                scale.owner_skew,
+            ),
             providers: (sites / 100).max(10),
             munis,
             muni_cum,
@@ -281,11 +325,50 @@ impl World {
         (start, end)
     }
 
+    /// Draws a recruiter of the pool: uniform, or by its Zipf weight when
+    /// `--recruiter-skew` is above 0 (one draw either way).
+    pub(crate) fn draw_recruiter(&self, rng: &mut ChaCha8Rng) -> u32 {
+        match &self.recruiter_zipf {
+            Some(z) => z.draw(rng),
+            None => rng.gen_range(0..self.recruiters),
+        }
+    }
+
     /// Draws a "bad" id from a pool of `n` recruiters (or providers): the
     /// bad ones, which serve several exploiters, are every tenth (0, 10, 20, ...).
     pub(crate) fn draw_bad(n: u32, rng: &mut ChaCha8Rng) -> u32 {
         let bad = n.div_ceil(10).max(1);
         (rng.gen_range(0..bad) * 10).min(n.saturating_sub(1))
+    }
+}
+
+/// Cumulative Zipf weights `1 / (r + 1)^s` over items `0..n`, built once
+/// per run; a draw is one uniform and a binary search.
+pub(crate) struct Zipf {
+    cum: Vec<f64>,
+}
+
+impl Zipf {
+    /// The table of `n` items (at least 1) with exponent `s` (0: uniform).
+    pub(crate) fn new(n: u32, s: f64) -> Zipf {
+        let mut total = 0.0;
+        let cum = (0..n.max(1))
+            .map(|r| {
+                total += (f64::from(r) + 1.0).powf(-s);
+                total
+            })
+            .collect();
+        Zipf { cum }
+    }
+
+    /// Number of items.
+    pub(crate) fn size(&self) -> usize {
+        self.cum.len()
+    }
+
+    /// Draws an item: `r` with probability proportional to `1 / (r + 1)^s`.
+    pub(crate) fn draw(&self, rng: &mut ChaCha8Rng) -> u32 {
+        pick_cum(&self.cum, rng) as u32
     }
 }
 
@@ -401,5 +484,27 @@ mod tests {
                 .count()
                 > 90
         );
+        // The default shape keeps today's pools, cap and uniform draws.
+        assert_eq!(world.recruiters, 5_000 / 150);
+        assert_eq!(world.permit_cap, 40);
+        assert!(world.recruiter_zipf.is_none() && world.recruiter_share.is_none());
+        assert!(world.address_pool.is_none() && world.owner_pool.is_none());
+    }
+
+    #[test]
+    fn zipf_draws_favour_low_ranks_and_skew_zero_is_uniform() {
+        use rand::SeedableRng;
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let skewed = Zipf::new(50, 1.2);
+        let flat = Zipf::new(50, 0.0);
+        assert_eq!(skewed.size(), 50);
+        let (mut a, mut b) = (vec![0u32; 50], vec![0u32; 50]);
+        for _ in 0..20_000 {
+            a[skewed.draw(&mut rng) as usize] += 1;
+            b[flat.draw(&mut rng) as usize] += 1;
+        }
+        assert!(a[0] > 10 * a[49].max(1), "{a:?}");
+        assert!(b.iter().all(|&n| (250..=550).contains(&n)), "{b:?}");
+        assert_eq!(Zipf::new(0, 1.0).size(), 1);
     }
 }

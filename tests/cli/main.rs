@@ -10,11 +10,14 @@
 mod assess;
 mod audit;
 mod generate;
+mod golden;
 mod harness;
+mod import;
 mod indicators;
 mod load;
 mod model;
 mod network;
 mod rank;
+mod scale;
 mod smoke;
 mod tui;
