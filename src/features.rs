@@ -72,15 +72,20 @@ pub(crate) fn table_lazy(ds: &Dataset, table: Table) -> Option<LazyFrame> {
     if table != Table::Payroll {
         return Some(lf);
     }
-    // Payroll months are stored as their first day; add each month's last day.
+    // Payroll months are stored as their first day; add each month's last
+    // day (a national year has tens of millions of rows but a few distinct
+    // months, so each month's end is computed once).
+    let mut known: std::collections::HashMap<i32, i32> = std::collections::HashMap::new();
     let ends: Vec<Option<i32>> = df
         .column("month")
         .ok()
         .and_then(|c| c.cast(&DataType::Int32).ok())
         .and_then(|c| {
-            c.i32()
-                .ok()
-                .map(|ca| ca.iter().map(|d| d.map(month_end)).collect())
+            c.i32().ok().map(|ca| {
+                ca.iter()
+                    .map(|d| d.map(|d| *known.entry(d).or_insert_with(|| month_end(d))))
+                    .collect()
+            })
         })
         .unwrap_or_else(|| vec![None; df.height()]);
     Some(lf.with_columns([lit(Series::new(MONTH_END.into(), ends)).alias(MONTH_END)]))
@@ -96,6 +101,19 @@ fn month_end(first: i32) -> i32 {
         (d.year(), d.month() + 1)
     };
     NaiveDate::from_ymd_opt(y, m, 1).map_or(first + 30, |next| to_days(next) - 1)
+}
+
+/// The earliest and latest as-of date of the targets, when there are any.
+/// Rows outside every target's window can be dropped before any join; for
+/// a ranking, where all targets share one date, that is the window itself.
+pub(crate) fn as_of_span(targets: &LazyFrame) -> Option<(i32, i32)> {
+    let df = targets
+        .clone()
+        .select([col(AS_OF).min().alias("lo"), col(AS_OF).max().alias("hi")])
+        .collect()
+        .ok()?;
+    let get = |name: &str| df.column(name).ok()?.i32().ok()?.get(0);
+    Some((get("lo")?, get("hi")?))
 }
 
 /// Typed null columns for features whose table is absent.
@@ -122,29 +140,30 @@ pub fn compute(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
     // computed from this narrow base and joined back on the key. (Chaining
     // the groups as one plan made every group re-evaluate the ones before
     // it, which grew exponentially with the number of groups.)
-    let t = std::time::Instant::now();
-    let site = site::attach_site(ds, targets)?.collect()?;
-    crate::pipeline::timing("features: site", t);
+    let site = {
+        let _stage = crate::progress::stage("features: site");
+        site::attach_site(ds, targets)?.collect()?
+    };
     let base_cols: [&str; 4] = [KEY, SITE, AS_OF, "company_id"];
     let base = site.select(base_cols)?.lazy();
     type Step = fn(&Dataset, LazyFrame) -> PolarsResult<LazyFrame>;
-    let steps: [Step; 10] = [
-        |ds, t| Ok(people::attach_permits(ds, t)),
-        |ds, t| Ok(people::attach_payroll(ds, t)),
-        |ds, t| Ok(people::attach_residences(ds, t)),
-        |ds, t| Ok(events::attach_postings(ds, t)),
-        |ds, t| Ok(events::attach_inspections(ds, t)),
-        |ds, t| Ok(events::attach_findings(ds, t)),
-        |ds, t| Ok(events::attach_tips(ds, t)),
-        |ds, t| Ok(events::attach_company(ds, t)),
-        network::attach_network,
-        |_, t| Ok(t),
+    let steps: [(&str, Step); 9] = [
+        ("permits", |ds, t| Ok(people::attach_permits(ds, t))),
+        ("payroll", |ds, t| Ok(people::attach_payroll(ds, t))),
+        ("residences", |ds, t| Ok(people::attach_residences(ds, t))),
+        ("postings", |ds, t| Ok(events::attach_postings(ds, t))),
+        ("inspections", |ds, t| Ok(events::attach_inspections(ds, t))),
+        ("findings", |ds, t| Ok(events::attach_findings(ds, t))),
+        ("tips", |ds, t| Ok(events::attach_tips(ds, t))),
+        ("company", |ds, t| Ok(events::attach_company(ds, t))),
+        ("network", network::attach_network),
     ];
     let mut out = site.lazy();
-    for (i, step) in steps.into_iter().enumerate() {
-        let t = std::time::Instant::now();
-        let part = step(ds, base.clone())?.collect()?;
-        crate::pipeline::timing(&format!("features: group {i}"), t);
+    for (label, step) in steps {
+        let part = {
+            let _stage = crate::progress::stage(format!("features: {label}"));
+            step(ds, base.clone())?.collect()?
+        };
         let new: Vec<String> = part
             .get_column_names()
             .iter()

@@ -20,7 +20,7 @@
 use polars::prelude::*;
 
 use super::events::SEVERE_OUTCOMES;
-use super::people::active_permits;
+use super::people::{active_permits, residence_intervals};
 use super::{AS_OF, KEY, SITE, YEAR_DAYS, attach, null_columns, table_lazy};
 use crate::data::reference::ReferenceData;
 use crate::data::{Dataset, Table};
@@ -72,30 +72,66 @@ fn leaders(ds: &Dataset) -> Option<LazyFrame> {
     )
 }
 
-/// Per target: every other company in which an owner or director of the
-/// target's company is (or was) owner or director, both roles started on
-/// or before the as-of date. Columns `key`, `as_of`, `_other`, unique.
-fn linked_companies(targets: &LazyFrame, roles: LazyFrame) -> LazyFrame {
-    let own = roles.clone().select([
-        col("company_id").alias("_own"),
-        col("person_id").alias("_person"),
-        col("from_date").alias("_own_from"),
-    ]);
-    let other = roles.select([
-        col("person_id").alias("_p2"),
-        col("company_id").alias("_other"),
-        col("from_date").alias("_other_from"),
-    ]);
+/// The leaders of each target's company: (`key`, `as_of`, `company_id`,
+/// `_person`), each role started on or before the as-of date.
+fn target_leaders(targets: &LazyFrame, roles: LazyFrame) -> LazyFrame {
     targets
         .clone()
         .select([col(KEY), col(AS_OF), col("company_id")])
-        .inner_join(own, col("company_id"), col("_own"))
+        .inner_join(
+            roles.select([
+                col("company_id").alias("_own"),
+                col("person_id").alias("_person"),
+                col("from_date").alias("_own_from"),
+            ]),
+            col("company_id"),
+            col("_own"),
+        )
         .filter(started("_own_from"))
         .select([col(KEY), col(AS_OF), col("company_id"), col("_person")])
-        .inner_join(other, col("_person"), col("_p2"))
-        .filter(started("_other_from").and(col("_other").neq(col("company_id"))))
-        .select([col(KEY), col(AS_OF), col("_other")])
         .unique(None, UniqueKeepStrategy::Any)
+}
+
+/// Counts, per target, the distinct other companies `_other` reached from
+/// the target's leaders through `evidence`: rows (`_p2`, `_other`,
+/// `_other_from`, `_a`, `_b`) saying that person `_p2` has been a leader of
+/// `_other` since `_other_from` and that `_other` counts at every as-of date
+/// in `[_a, _b)`.
+///
+/// `evidence` holds only the companies that carry the signal (a severe
+/// outcome, a dissolution), never every company of a person, so the join
+/// grows with the signal, not with the square of a person's companies.
+fn count_linked(
+    targets: &LazyFrame,
+    roles: LazyFrame,
+    evidence: LazyFrame,
+    name: &str,
+) -> LazyFrame {
+    target_leaders(targets, roles)
+        .inner_join(evidence, col("_person"), col("_p2"))
+        .filter(
+            started("_other_from")
+                .and(col("_other").neq(col("company_id")))
+                .and(col("_a").lt_eq(col(AS_OF)))
+                .and(col("_b").gt(col(AS_OF))),
+        )
+        .group_by([col(KEY)])
+        .agg([col("_other").n_unique().cast(DataType::Int64).alias(name)])
+}
+
+/// Leader roles of the companies in `companies` (`_c`, plus any columns to
+/// keep), keyed by person: (`_p2`, `_other`, `_other_from`, kept columns).
+fn leaders_of(roles: LazyFrame, companies: LazyFrame, keep: &[&str]) -> LazyFrame {
+    let mut cols = vec![col("_p2"), col("_other"), col("_other_from")];
+    cols.extend(keep.iter().map(|c| col(*c)));
+    roles
+        .select([
+            col("person_id").alias("_p2"),
+            col("company_id").alias("_other"),
+            col("from_date").alias("_other_from"),
+        ])
+        .inner_join(companies, col("_other"), col("_c"))
+        .select(cols)
 }
 
 /// Other companies sharing an owner or director with severe outcomes.
@@ -108,27 +144,22 @@ fn attach_linked_severe(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
     ) else {
         return targets.with_columns(nulls(name));
     };
+    // A severe outcome dated d counts at every as-of date in [d, d + 5 years).
     let severe = insp
         .filter(one_of("outcome", &SEVERE_OUTCOMES))
-        .select([col(SITE).alias("_sev_site"), col("date").alias("_sev_date")])
+        .select([col(SITE).alias("_sev_site"), col("date").alias("_a")])
         .inner_join(
-            sites.select([
-                col(SITE).alias("_s"),
-                col("company_id").alias("_sev_company"),
-            ]),
+            sites.select([col(SITE).alias("_s"), col("company_id").alias("_c")]),
             col("_sev_site"),
             col("_s"),
         )
-        .select([col("_sev_company"), col("_sev_date")]);
-    let agg = linked_companies(&targets, roles)
-        .inner_join(severe, col("_other"), col("_sev_company"))
-        .filter(
-            col("_sev_date")
-                .lt_eq(col(AS_OF))
-                .and(col("_sev_date").gt(col(AS_OF) - lit(EVIDENCE_DAYS))),
-        )
-        .group_by([col(KEY)])
-        .agg([col("_other").n_unique().cast(DataType::Int64).alias(name)]);
+        .select([
+            col("_c"),
+            col("_a"),
+            (col("_a") + lit(EVIDENCE_DAYS)).alias("_b"),
+        ]);
+    let evidence = leaders_of(roles.clone(), severe, &["_a", "_b"]);
+    let agg = count_linked(&targets, roles, evidence, name);
     attach(targets, agg, &[name])
 }
 
@@ -158,51 +189,118 @@ fn company_risk(ds: &Dataset) -> PolarsResult<Option<LazyFrame>> {
     ))
 }
 
+/// The periods in which each company counts as recently dissolved:
+/// (`_c`, `_a`, `_b`), meaning dissolved at every as-of date in `[_a, _b)`.
+///
+/// A leader role covers the days `[from_date, to_date)` (a blank start is
+/// "always", a blank end "still open"). The roles of a company are merged
+/// into blocks of overlapping roles; after a block that ends on day E the
+/// company is dissolved from E until the next block starts, and it counts
+/// for the 2 years (730 days) after E: `[E, min(E + 731, next start))`.
+/// This is the definition in `docs/features.md`, as intervals, so that it
+/// is computed once per company rather than once per target.
+fn dissolution_periods(roles: LazyFrame) -> PolarsResult<LazyFrame> {
+    let open_end = lit(i32::MAX);
+    let by_company = [col("company_id")];
+    let ended_before = col("_to")
+        .cum_max(false)
+        .shift(lit(1))
+        .over(by_company.clone())?;
+    let blocks = roles
+        .select([
+            col("company_id"),
+            col("from_date").fill_null(lit(i32::MIN / 2)).alias("_from"),
+            col("to_date").fill_null(open_end.clone()).alias("_to"),
+        ])
+        .sort(["company_id", "_from"], SortMultipleOptions::default())
+        .with_columns([ended_before.alias("_prev_end")])
+        .with_columns([col("_prev_end")
+            .is_null()
+            .or(col("_from").gt(col("_prev_end")))
+            .cast(DataType::Int32)
+            .cum_sum(false)
+            .over(by_company.clone())?
+            .alias("_block")])
+        .group_by([col("company_id"), col("_block")])
+        .agg([col("_from").min(), col("_to").max()])
+        .sort(["company_id", "_block"], SortMultipleOptions::default())
+        .with_columns([col("_from").shift(lit(-1)).over(by_company)?.alias("_next")]);
+    Ok(blocks
+        .filter(col("_to").neq(open_end))
+        .select([
+            col("company_id").alias("_c"),
+            col("_to").alias("_a"),
+            polars::lazy::dsl::min_horizontal([col("_to") + lit(PHOENIX_DAYS + 1), col("_next")])?
+                .alias("_b"),
+        ])
+        .filter(col("_a").lt(col("_b"))))
+}
+
 /// Dissolved companies in a risk sector of the company's owners and
-/// directors. A company is dissolved at the as-of date when it has owner or
-/// director roles started on or before that date and every one of them has
-/// ended (`to_date`) on or before it; it counts when the last of them ended
-/// within the 2 years (730 days) before the as-of date.
+/// directors, dissolved in the 2 years (730 days) before the as-of date.
 fn attach_phoenix(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
     let name = NETWORK_FEATURES[1];
     let (Some(roles), Some(risk)) = (leaders(ds), company_risk(ds)?) else {
         return Ok(targets.with_columns(nulls(name)));
     };
-    let their_roles = roles.clone().select([
-        col("company_id").alias("_rc"),
-        col("from_date").alias("_r_from"),
-        col("to_date").alias("_r_to"),
-    ]);
-    let dissolved = linked_companies(&targets, roles)
-        .inner_join(their_roles, col("_other"), col("_rc"))
-        .filter(started("_r_from"))
-        .group_by([col(KEY), col("_other")])
-        .agg([
-            (col("_r_to").is_null().or(col("_r_to").gt(col(AS_OF))))
-                .any(true)
-                .alias("_open"),
-            col("_r_to").max().alias("_ended"),
-            col(AS_OF).first(),
-        ])
-        .filter(
-            col("_open")
-                .not()
-                .and(col("_ended").gt_eq(col(AS_OF) - lit(PHOENIX_DAYS))),
-        );
-    let agg = dissolved
-        .inner_join(
-            risk.select([col("company_id").alias("_k"), col("_risk")]),
-            col("_other"),
-            col("_k"),
-        )
-        .filter(col("_risk"))
-        .group_by([col(KEY)])
-        .agg([col("_other").n_unique().cast(DataType::Int64).alias(name)]);
+    let dissolved = dissolution_periods(roles.clone())?.inner_join(
+        risk.filter(col("_risk"))
+            .select([col("company_id").alias("_k")]),
+        col("_c"),
+        col("_k"),
+    );
+    let evidence = leaders_of(roles.clone(), dissolved, &["_a", "_b"]);
+    let agg = count_linked(&targets, roles, evidence, name);
     Ok(attach(targets, agg, &[name]))
 }
 
+/// For each query (`_q`, `_g`, `_t`), the number of intervals `[_a, _b)` of
+/// group `_g` that contain day `_t` (`_b` may be null: open-ended).
+///
+/// A sweep, not a join: +1 at every start, -1 at every end, sorted by group
+/// and day with the events of a day before its queries; the running sum at
+/// a query is the number of intervals open then. It costs a sort of
+/// intervals plus queries, however many queries share a group.
+fn open_at(intervals: LazyFrame, queries: LazyFrame) -> PolarsResult<LazyFrame> {
+    let event = |day: &str, delta: i64| {
+        [
+            col("_g"),
+            col(day).alias("_day"),
+            lit(delta).alias("_delta"),
+            lit(0i32).alias("_kind"),
+            lit(NULL).cast(IDX_DTYPE).alias("_q"),
+        ]
+    };
+    let starts = intervals.clone().select(event("_a", 1));
+    let ends = intervals
+        .filter(col("_b").is_not_null())
+        .select(event("_b", -1));
+    let asks = queries.select([
+        col("_g"),
+        col("_t").alias("_day"),
+        lit(0i64).alias("_delta"),
+        lit(1i32).alias("_kind"),
+        col("_q"),
+    ]);
+    let sweep = concat([starts, ends, asks], UnionArgs::default())?
+        .sort(["_g", "_day", "_kind"], SortMultipleOptions::default())
+        .with_columns([col("_delta")
+            .cum_sum(false)
+            .over([col("_g")])?
+            .alias("_open")]);
+    Ok(sweep
+        .filter(col("_kind").eq(lit(1i32)))
+        .select([col("_q"), col("_open")]))
+}
+
 /// Other sites sharing a recruiter with findings in the last 5 years.
-fn attach_recruiter_findings(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
+///
+/// Counted per recruiter, never per pair of sites: for each recruiter, the
+/// sites it served (a permit started on or before the as-of date) that
+/// have a finding in the 5 years up to it, less the site itself; summed
+/// over the site's recruiters (a site reached through two recruiters
+/// counts for each).
+fn attach_recruiter_findings(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
     let name = NETWORK_FEATURES[2];
     let (Some(permits), Some(mine), Some(findings), Some(insp)) = (
         table_lazy(ds, Table::Permits),
@@ -210,25 +308,17 @@ fn attach_recruiter_findings(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
         table_lazy(ds, Table::Findings),
         table_lazy(ds, Table::Inspections),
     ) else {
-        return targets.with_columns(nulls(name));
+        return Ok(targets.with_columns(nulls(name)));
     };
-    let others = permits.filter(col("recruiter_id").is_not_null()).select([
-        col("recruiter_id").alias("_rec"),
-        col(SITE).alias("_other_site"),
-        col("start_date").alias("_other_start"),
-    ]);
-    let linked = mine
-        .filter(col("recruiter_id").is_not_null())
-        .select([col(KEY), col(SITE), col(AS_OF), col("recruiter_id")])
-        .unique(None, UniqueKeepStrategy::Any)
-        .inner_join(others, col("recruiter_id"), col("_rec"))
+    // Each recruiter's link to each site starts with its first permit there.
+    let links = permits
         .filter(
-            col("_other_site")
-                .neq(col(SITE))
-                .and(col("_other_start").lt_eq(col(AS_OF))),
+            col("recruiter_id")
+                .is_not_null()
+                .and(col("start_date").is_not_null()),
         )
-        .select([col(KEY), col(AS_OF), col("_other_site")])
-        .unique(None, UniqueKeepStrategy::Any);
+        .group_by([col("recruiter_id"), col(SITE)])
+        .agg([col("start_date").min().alias("_first")]);
     let found = findings
         .select([col("inspection_id")])
         .inner_join(
@@ -240,36 +330,92 @@ fn attach_recruiter_findings(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
             col("inspection_id"),
             col("_insp"),
         )
-        .select([col("_f_site"), col("_f_date")]);
-    let agg = linked
-        .inner_join(found, col("_other_site"), col("_f_site"))
-        .filter(
-            col("_f_date")
-                .lt_eq(col(AS_OF))
-                .and(col("_f_date").gt(col(AS_OF) - lit(EVIDENCE_DAYS))),
+        .select([col("_f_site"), col("_f_date")])
+        .unique(None, UniqueKeepStrategy::Any);
+    // A finding dated f at a site the recruiter reached on day `_first`
+    // counts at every as-of date in [max(f, first), f + 5 years); the
+    // periods of one (recruiter, site) are merged so the site counts once.
+    let raw = links
+        .inner_join(found, col(SITE), col("_f_site"))
+        .select([
+            col("recruiter_id").alias("_g"),
+            col(SITE).alias("_s"),
+            polars::lazy::dsl::max_horizontal([col("_f_date"), col("_first")])?.alias("_a"),
+            (col("_f_date") + lit(EVIDENCE_DAYS)).alias("_b"),
+        ])
+        .filter(col("_a").lt(col("_b")));
+    let intervals = merge_intervals(raw, &["_g", "_s"])?;
+    let asks = mine
+        .filter(col("recruiter_id").is_not_null())
+        .select([
+            col(KEY),
+            col(SITE),
+            col(AS_OF),
+            col("recruiter_id").alias("_g"),
+        ])
+        .unique(None, UniqueKeepStrategy::Any)
+        .with_row_index("_q", None)
+        .collect()?
+        .lazy();
+    let counts = open_at(
+        intervals.clone(),
+        asks.clone()
+            .select([col("_q"), col("_g"), col(AS_OF).alias("_t")]),
+    )?;
+    // The site's own findings through the same recruiter do not count.
+    let own = asks
+        .clone()
+        .select([col("_q"), col("_g"), col(SITE), col(AS_OF)])
+        .join(
+            intervals,
+            [col("_g"), col(SITE)],
+            [col("_g"), col("_s")],
+            JoinArgs::new(JoinType::Inner),
         )
+        .filter(col("_a").lt_eq(col(AS_OF)).and(col("_b").gt(col(AS_OF))))
+        .group_by([col("_q")])
+        .agg([len().cast(DataType::Int64).alias("_own")]);
+    let agg = asks
+        .select([col("_q"), col(KEY)])
+        .left_join(counts, col("_q"), col("_q"))
+        .left_join(own, col("_q"), col("_q"))
         .group_by([col(KEY)])
-        .agg([col("_other_site")
-            .n_unique()
-            .cast(DataType::Int64)
-            .alias(name)]);
-    attach(targets, agg, &[name])
+        .agg([
+            (col("_open").fill_null(lit(0i64)) - col("_own").fill_null(lit(0i64)))
+                .sum()
+                .cast(DataType::Int64)
+                .alias(name),
+        ]);
+    Ok(attach(targets, agg, &[name]))
 }
 
-/// Residences as intervals: from a person's registration to their next one.
-fn residence_intervals(res: LazyFrame) -> PolarsResult<LazyFrame> {
-    let next_move = col("from_date").shift(lit(-1)).over([col("person_id")])?;
-    Ok(res
-        .with_columns([col("from_date").fill_null(lit(i32::MIN / 2))])
-        .sort(["person_id", "from_date"], SortMultipleOptions::default())
-        .with_columns([next_move.alias("_to")])
-        .select([
-            col("person_id"),
-            col("address_id"),
-            col("from_date"),
-            col("_to"),
-            col("rooms"),
-        ]))
+/// Merges overlapping day intervals `[_a, _b)` that share the `keys`, so
+/// that each key counts at most once on any day.
+fn merge_intervals(intervals: LazyFrame, keys: &[&str]) -> PolarsResult<LazyFrame> {
+    let by: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+    let mut order: Vec<&str> = keys.to_vec();
+    order.push("_a");
+    let mut group = by.clone();
+    group.push(col("_run"));
+    let mut out: Vec<Expr> = by.clone();
+    out.extend([col("_a"), col("_b")]);
+    Ok(intervals
+        .sort(order, SortMultipleOptions::default())
+        .with_columns([col("_b")
+            .cum_max(false)
+            .shift(lit(1))
+            .over(by.clone())?
+            .alias("_prev")])
+        .with_columns([col("_prev")
+            .is_null()
+            .or(col("_a").gt(col("_prev")))
+            .cast(DataType::Int32)
+            .cum_sum(false)
+            .over(by)?
+            .alias("_run")])
+        .group_by(group)
+        .agg([col("_a").min(), col("_b").max()])
+        .select(out))
 }
 
 /// Registered at the address on the as-of date.
@@ -367,6 +513,16 @@ fn attach_shared_overcrowded(ds: &Dataset, targets: LazyFrame) -> PolarsResult<L
         )
         .select([col("address_id"), col(AS_OF), col("_emp_company")])
         .unique(None, UniqueKeepStrategy::Any);
+    // Per address and day: how many employer companies, and which one when
+    // there is only one. "Another company lives there" is then a lookup,
+    // not a pairing of every resident's employer with every target there.
+    let employers = employers
+        .filter(col("_emp_company").is_not_null())
+        .group_by([col("address_id"), col(AS_OF)])
+        .agg([
+            col("_emp_company").n_unique().alias("_n_emp"),
+            col("_emp_company").first().alias("_only_emp"),
+        ]);
     let by_address = [col("address_id"), col(AS_OF)];
     let agg = my_addr
         .join(
@@ -389,7 +545,13 @@ fn attach_shared_overcrowded(ds: &Dataset, targets: LazyFrame) -> PolarsResult<L
             by_address,
             JoinArgs::new(JoinType::Inner),
         )
-        .filter(col("_emp_company").neq(col("_own_company")))
+        .filter(
+            col("_own_company").is_not_null().and(
+                col("_n_emp")
+                    .gt(lit(1))
+                    .or(col("_only_emp").neq(col("_own_company"))),
+            ),
+        )
         .group_by([col(KEY)])
         .agg([col("address_id")
             .n_unique()
@@ -406,17 +568,16 @@ pub fn attach_network(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFram
     let steps: [(&str, NetworkStep); 4] = [
         ("linked severe", |ds, t| Ok(attach_linked_severe(ds, t))),
         ("phoenix", attach_phoenix),
-        ("recruiter findings", |ds, t| {
-            Ok(attach_recruiter_findings(ds, t))
-        }),
+        ("recruiter findings", attach_recruiter_findings),
         ("shared overcrowded", attach_shared_overcrowded),
     ];
     for ((label, step), name) in steps.into_iter().zip(NETWORK_FEATURES) {
-        let t = std::time::Instant::now();
-        let part = step(ds, base.clone().lazy())?
-            .select([col(KEY), col(name)])
-            .collect()?;
-        crate::pipeline::timing(&format!("features: network {label}"), t);
+        let part = {
+            let _stage = crate::progress::stage(format!("features: network {label}"));
+            step(ds, base.clone().lazy())?
+                .select([col(KEY), col(name)])
+                .collect()?
+        };
         out = out.left_join(part.lazy(), col(KEY), col(KEY));
     }
     Ok(out)

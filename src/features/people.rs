@@ -7,7 +7,8 @@
 use polars::prelude::*;
 
 use super::{
-    AS_OF, KEY, MONTH_END, SITE, WEEKS_PER_MONTH, YEAR_DAYS, attach, null_columns, table_lazy,
+    AS_OF, KEY, MONTH_END, SITE, WEEKS_PER_MONTH, YEAR_DAYS, as_of_span, attach, null_columns,
+    table_lazy,
 };
 use crate::data::{Dataset, Table};
 
@@ -87,9 +88,17 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
         ("share_third_party_pay", DataType::Float64),
         ("share_paid_elsewhere", DataType::Float64),
     ];
-    let Some(payroll) = table_lazy(ds, Table::Payroll) else {
+    let Some(mut payroll) = table_lazy(ds, Table::Payroll) else {
         return targets.with_columns(null_columns(&owned(&names)));
     };
+    // Only months that fall in some target's window take part in the joins.
+    if let Some((lo, hi)) = as_of_span(&targets) {
+        payroll = payroll.filter(
+            col(MONTH_END)
+                .lt_eq(lit(hi))
+                .and(col(MONTH_END).gt(lit(lo) - lit(YEAR_DAYS))),
+        );
+    }
     // Only complete months: a month counts once its last day is on or
     // before the as-of date (pay for the rest of a month is not known yet).
     let in_window = |lf: LazyFrame| {
@@ -195,14 +204,9 @@ pub fn attach_residences(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
     ) else {
         return targets.with_columns(null_columns(&owned(&names)));
     };
-    // Residence intervals: from this move to the person's next move.
-    let Ok(next_move) = col("from_date").shift(lit(-1)).over([col("person_id")]) else {
+    let Ok(intervals) = residence_intervals(residences) else {
         return targets.with_columns(null_columns(&owned(&names)));
     };
-    let intervals = residences
-        .with_columns([col("from_date").fill_null(lit(i32::MIN / 2))])
-        .sort(["person_id", "from_date"], SortMultipleOptions::default())
-        .with_columns([next_move.alias("_to")]);
     let live_then = |lf: LazyFrame| {
         lf.filter(
             col("from_date")
@@ -282,6 +286,17 @@ pub fn attach_residences(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
         agg,
         &["housed_workers", "max_persons_per_room_employer"],
     )
+}
+
+/// Residences as intervals: from a person's registration (a blank date is
+/// "always") to their next one (`_to`, null while they still live there).
+/// One implementation for the housing and the network features.
+pub(super) fn residence_intervals(res: LazyFrame) -> PolarsResult<LazyFrame> {
+    let next_move = col("from_date").shift(lit(-1)).over([col("person_id")])?;
+    Ok(res
+        .with_columns([col("from_date").fill_null(lit(i32::MIN / 2))])
+        .sort(["person_id", "from_date"], SortMultipleOptions::default())
+        .with_columns([next_move.alias("_to")]))
 }
 
 fn owned(names: &[(&str, DataType)]) -> Vec<(String, DataType)> {
