@@ -90,6 +90,10 @@ pub fn parse_value(text: &str, ty: ColType, decimal: Decimal) -> Result<Value, S
 }
 
 fn parse_int(t: &str) -> Result<i64, String> {
+    // Fast path: plain digits (the common case) need no cleaning.
+    if let Ok(v) = t.parse::<i64>() {
+        return Ok(v);
+    }
     let cleaned: String = t.chars().filter(|c| !c.is_whitespace()).collect();
     if let Ok(v) = cleaned.parse::<i64>() {
         return Ok(v);
@@ -126,6 +130,12 @@ pub fn thousands_dots(t: &str) -> bool {
 /// [`parse_float`], but in `Auto` a dot followed by groups of exactly three
 /// digits is a thousands separator (`42.800` is 42,800 DKK, never 42.8).
 pub fn parse_amount(t: &str, decimal: Decimal) -> Result<f64, String> {
+    if decimal != Decimal::Comma && plain_number(t) {
+        if decimal == Decimal::Auto && thousands_dots(t) {
+            return parse_float(&t.replace('.', ""), Decimal::Point);
+        }
+        return finite(t);
+    }
     let cleaned: String = t
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
@@ -138,6 +148,9 @@ pub fn parse_amount(t: &str, decimal: Decimal) -> Result<f64, String> {
 
 /// Parses a decimal number written with a decimal point or a decimal comma.
 pub fn parse_float(t: &str, decimal: Decimal) -> Result<f64, String> {
+    if decimal != Decimal::Comma && plain_number(t) {
+        return finite(t);
+    }
     let cleaned: String = t
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
@@ -167,6 +180,35 @@ pub fn parse_float(t: &str, decimal: Decimal) -> Result<f64, String> {
     }
 }
 
+/// Digits with at most a leading minus and dots: a number that reads the
+/// same in every notation but `Decimal::Comma` (no comma, no spaces).
+fn plain_number(t: &str) -> bool {
+    let b = t.strip_prefix('-').unwrap_or(t).as_bytes();
+    !b.is_empty() && b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+}
+
+/// A finite float, or the error every number parser gives.
+fn finite(t: &str) -> Result<f64, String> {
+    match t.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(format!("'{t}' is not a number")),
+    }
+}
+
+/// `yyyy-mm-dd` exactly, the common case, without splitting or allocating.
+fn iso_date(t: &str) -> Option<NaiveDate> {
+    let b = t.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)
+}
+
 fn parse_bool(t: &str) -> Result<bool, String> {
     match t.to_lowercase().as_str() {
         "true" | "t" | "1" | "yes" | "y" | "ja" | "j" | "sand" | "x" => Ok(true),
@@ -180,6 +222,9 @@ fn parse_bool(t: &str) -> Result<bool, String> {
 /// Parses a date: `yyyy-mm-dd`, `dd-mm-yyyy`, `dd.mm.yyyy` or `dd/mm/yyyy`,
 /// optionally followed by a time (`T…` or ` …`), which is ignored.
 pub fn parse_date(t: &str) -> Result<NaiveDate, String> {
+    if let Some(d) = iso_date(t) {
+        return Ok(d);
+    }
     let day_part = t.split(['T', ' ']).next().unwrap_or(t);
     let parts: Vec<&str> = day_part.split(['-', '.', '/']).collect();
     let bad = || format!("'{t}' is not a date (write yyyy-mm-dd or dd-mm-yyyy)");
@@ -208,6 +253,18 @@ pub fn parse_date(t: &str) -> Result<NaiveDate, String> {
 /// Parses a month: `YYYY-MM`, `MM-YYYY`, `YYYYMM`, or a full date.
 pub fn parse_month(t: &str) -> Result<NaiveDate, String> {
     let bad = || format!("'{t}' is not a month (write YYYY-MM)");
+    // Fast path: `YYYY-MM` exactly.
+    let b = t.as_bytes();
+    if b.len() == 7
+        && b[4] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || c.is_ascii_digit())
+        && let (Ok(y), Ok(m)) = (t[..4].parse::<i32>(), t[5..].parse::<u32>())
+        && let Some(d) = NaiveDate::from_ymd_opt(y, m, 1)
+    {
+        return Ok(d);
+    }
     if let Ok(d) = parse_date(t) {
         return d.with_day(1).ok_or_else(bad);
     }

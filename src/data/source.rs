@@ -19,7 +19,7 @@ pub(super) type RowResult = Result<(u64, csv::StringRecord), DataError>;
 pub(super) struct Source {
     pub(super) headers: Vec<String>,
     /// (line, fields) per data row.
-    pub(super) rows: Box<dyn Iterator<Item = RowResult>>,
+    pub(super) rows: Box<dyn Iterator<Item = RowResult> + Send>,
     pub(super) dialect: Option<Dialect>,
 }
 

@@ -19,17 +19,44 @@ pub(super) struct Context {
     pub(super) as_of_limit: NaiveDate,
 }
 
-/// Parses and checks one row into `values`; on failure returns the column
-/// at fault and the reason.
-pub(super) fn check_row(
+/// A failed check: the column at fault and the reason.
+pub(super) type Failure = (String, String);
+
+// A row is checked in this order: each cell ([`parse_cells`]), its unique
+// key against the rows before it ([`check_unique`]), then the relations
+// ([`check_relations`]). The loader runs the first and last on several
+// threads and the key check in line order, so the first failure reported
+// is the same as on one thread.
+
+/// The unique key of a row against the keys of the rows loaded before it.
+pub(super) fn check_unique(
+    specs: &[ColumnSpec],
+    fields: &[String],
+    k: usize,
+    seen: &HashMap<String, u64>,
+) -> Result<(), Failure> {
+    match seen.get(&fields[k]) {
+        Some(first) => {
+            let key = specs[k].name;
+            Err((
+                key.to_string(),
+                format!("duplicate {key} '{}': already on line {first}", fields[k]),
+            ))
+        }
+        None => Ok(()),
+    }
+}
+
+/// Parses every cell into `values`: types, required values, ranges, dates
+/// not after the as-of date.
+pub(super) fn parse_cells(
     table: Table,
     specs: &[ColumnSpec],
     fields: &[String],
     values: &mut [Value],
     decimal: Decimal,
     ctx: &Context,
-    unique: Option<(usize, &HashMap<String, u64>)>,
-) -> Result<(), (String, String)> {
+) -> Result<(), Failure> {
     let fail = |col: &str, reason: String| Err((col.to_string(), reason));
     for (i, spec) in specs.iter().enumerate() {
         let v = parse::parse_value(&fields[i], spec.ty, decimal)
@@ -70,21 +97,25 @@ pub(super) fn check_row(
         }
         values[i] = v;
     }
+    Ok(())
+}
+
+/// The checks across cells and tables of a parsed row: references to other
+/// tables, period order, and each table's own rules.
+pub(super) fn check_relations(
+    table: Table,
+    specs: &[ColumnSpec],
+    fields: &[String],
+    values: &[Value],
+    ctx: &Context,
+) -> Result<(), Failure> {
+    let fail = |col: &str, reason: String| Err((col.to_string(), reason));
     let get = |name: &str| {
         specs
             .iter()
             .position(|s| s.name == name)
             .map(|i| (&values[i], &fields[i]))
     };
-    if let Some((k, seen)) = unique
-        && let Some(first) = seen.get(&fields[k])
-    {
-        let key = specs[k].name;
-        return fail(
-            key,
-            format!("duplicate {key} '{}': already on line {first}", fields[k]),
-        );
-    }
     for r in table.references() {
         if let Some((Value::Str(id), _)) = get(r.column) {
             let known = ctx.ids.get(&r.table).is_some_and(|ids| ids.contains(id));
