@@ -2,16 +2,20 @@
 //! tables (`reference`), and loading a folder of agency exports into typed
 //! polars frames without losing a row silently (`load`, with `dialect` for
 //! CSV sniffing, `mapping` for `tilsyn.toml`, `parse` for typed values,
-//! `pseudonym` for keyed hashing and `rejects` for the rejects files).
+//! `pseudonym` for keyed hashing and `rejects` for the rejects files), and
+//! imported folders (`import`): the loaded frames written once as Parquet
+//! with a manifest, and read back without parsing a cell again.
 
 pub mod dialect;
 pub mod error;
+pub mod import;
 pub mod load;
 pub mod mapping;
 pub mod parse;
 pub mod pseudonym;
 pub mod reference;
 pub mod rejects;
+mod rows;
 pub mod schema;
 mod source;
 mod validate;

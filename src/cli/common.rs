@@ -75,6 +75,14 @@ pub fn warn_rejects(report: &LoadReport) {
     if total == 0 {
         return;
     }
+    if let Some(from) = &report.imported_from {
+        eprintln!(
+            "note: {total} row(s) of {} were rejected when it was imported; they are not in {}",
+            from.display(),
+            report.data_dir.display()
+        );
+        return;
+    }
     for t in &report.tables {
         for s in &t.samples {
             eprintln!("rejected: {s}");

@@ -58,6 +58,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// Writes the load report as a table.
 pub fn write_table(out: &mut impl Write, r: &LoadReport) -> std::io::Result<()> {
     writeln!(out, "data:        {}", r.data_dir.display())?;
+    if let Some(from) = &r.imported_from {
+        writeln!(out, "imported:    from {}", from.display())?;
+    }
     writeln!(
         out,
         "mapping:     {}",
@@ -118,6 +121,12 @@ pub fn write_table(out: &mut impl Write, r: &LoadReport) -> std::io::Result<()> 
             "rejected rows: {} in {}",
             r.total_rejected(),
             d.display()
+        )?,
+        // An imported folder: its rows were rejected when it was imported.
+        None if r.total_rejected() > 0 => writeln!(
+            out,
+            "rejected rows: {} (when the folder was imported)",
+            r.total_rejected()
         )?,
         None => writeln!(out, "rejected rows: 0")?,
     }

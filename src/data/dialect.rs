@@ -10,7 +10,7 @@ use std::path::Path;
 use super::DataError;
 
 /// The text encoding a file was read in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Encoding {
     /// UTF-8 without a byte-order mark.
@@ -22,7 +22,7 @@ pub enum Encoding {
 }
 
 /// What was detected about a CSV file.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Dialect {
     /// The encoding.
     pub encoding: Encoding,

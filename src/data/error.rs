@@ -145,4 +145,40 @@ pub enum DataError {
         /// The cause.
         source: polars::error::PolarsError,
     },
+    /// The manifest of an imported folder cannot be used.
+    #[error("{}: {message}; re-run `tilsyn import` to write the folder again", path.display())]
+    ImportManifest {
+        /// The manifest file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A file of an imported folder is not the file `tilsyn import` wrote.
+    #[error("{}: {reason}; the imported folder no longer matches what `tilsyn import` wrote: re-run `tilsyn import --data {} --out {}`", path.display(), origin.display(), dir.display())]
+    ImportChanged {
+        /// The file.
+        path: PathBuf,
+        /// What differs.
+        reason: String,
+        /// The folder the import was loaded from.
+        origin: PathBuf,
+        /// The imported folder.
+        dir: PathBuf,
+    },
+    /// Writing an imported folder failed.
+    #[error("{}: cannot write the imported folder", path.display())]
+    ImportWrite {
+        /// The file or folder being written.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// polars could not write a table as Parquet.
+    #[error("{}: cannot write the table as Parquet", path.display())]
+    ImportParquet {
+        /// The Parquet file.
+        path: PathBuf,
+        /// The cause.
+        source: polars::error::PolarsError,
+    },
 }

@@ -18,11 +18,12 @@ use super::DataError;
 use super::dialect::Dialect;
 use super::mapping::{Mapping, TableMapping};
 use super::parse::{self, Decimal, Value};
-use super::pseudonym::{PseudonymKey, looks_like_cpr};
+use super::pseudonym::PseudonymKey;
 use super::rejects::{RejectSample, RejectWriter};
+use super::rows::{FieldSource, RowChecker, RowOut};
 use super::schema::{ColType, ColumnSpec, ILO_INDICATORS, Table};
 use super::source::{canonical_for, open_csv, open_parquet};
-use super::validate::{Context, check_row};
+use super::validate::{Context, check_unique};
 
 /// The name of the column that carries each row's source line.
 pub const LINE_COLUMN: &str = "_line";
@@ -46,7 +47,7 @@ pub struct LoadOptions {
 }
 
 /// Whether a table was loaded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TableStatus {
     /// Loaded from a file.
@@ -112,6 +113,11 @@ pub struct LoadReport {
     pub rejects_dir: Option<PathBuf>,
     /// SHA-256 over the input files and the mapping.
     pub fingerprint: String,
+    /// When the folder was written by `tilsyn import`: the folder whose
+    /// files were parsed and checked. The table reports, the as-of limit,
+    /// the mapping and the fingerprint are those of that load.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imported_from: Option<PathBuf>,
 }
 
 impl LoadReport {
@@ -171,11 +177,22 @@ impl Dataset {
 }
 
 /// Loads every canonical table found in `dir`.
+///
+/// A folder written by `tilsyn import` (it holds `tilsyn-import.json`) is
+/// read from its Parquet files instead, with no cell parsed or checked again
+/// (see [`super::import`]): the mapping, rejects folder, pseudonymisation key
+/// and extra indicators of `opts` were applied by the import and are not
+/// used, and the import's as-of limit stands for `opts.as_of` (no row dated
+/// after it exists; an earlier `opts.as_of` drops nothing, so import again
+/// with that `--as-of` to reject those rows).
 pub fn load_folder(dir: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
     if !dir.is_dir() {
         return Err(DataError::NotAFolder {
             path: dir.to_path_buf(),
         });
+    }
+    if super::import::is_imported(dir) {
+        return super::import::read_import(dir);
     }
     let mapping_path = opts.mapping.clone().or_else(|| {
         let p = dir.join("tilsyn.toml");
@@ -243,8 +260,13 @@ pub fn load_folder(dir: &Path, opts: &LoadOptions) -> Result<Dataset, DataError>
                 };
                 let mut rejects = RejectWriter::new(rejects_dir.clone());
                 let mut hasher = Sha256::new();
-                let (df, report) =
-                    load_table(table, &path, &tm, opts, &ctx, &mut rejects, &mut hasher)?;
+                let stage = crate::progress::stage(format!("load {}", table.name()));
+                let io = TableIo {
+                    rejects: &mut rejects,
+                    hasher: &mut hasher,
+                    stage: &stage,
+                };
+                let (df, report) = load_table(table, &path, &tm, opts, &ctx, io)?;
                 let any = rejects.any();
                 rejects.finish()?;
                 Ok((table, Some((df, report, hasher.finalize().to_vec(), any))))
@@ -284,6 +306,7 @@ pub fn load_folder(dir: &Path, opts: &LoadOptions) -> Result<Dataset, DataError>
             tables: reports,
             rejects_dir: any_rejects.then_some(rejects_dir),
             fingerprint: hex::encode(hasher.finalize()),
+            imported_from: None,
         },
     })
 }
@@ -384,23 +407,30 @@ impl Builder {
     }
 }
 
-/// Where a canonical column's text comes from.
-enum FieldSource {
-    Index(usize),
-    Constant(String),
-    Missing,
+/// Where one table's load writes: its rejects, the digest of its file, and
+/// the progress stage that counts its rows.
+struct TableIo<'a> {
+    rejects: &'a mut RejectWriter,
+    hasher: &'a mut Sha256,
+    stage: &'a crate::progress::Stage,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Rows read, then checked in parallel, at a time.
+const BATCH_ROWS: usize = 1 << 16;
+
 fn load_table(
     table: Table,
     path: &Path,
     tm: &TableMapping,
     opts: &LoadOptions,
     ctx: &Context,
-    rejects: &mut RejectWriter,
-    hasher: &mut Sha256,
+    io: TableIo<'_>,
 ) -> Result<(DataFrame, TableReport), DataError> {
+    let TableIo {
+        rejects,
+        hasher,
+        stage,
+    } = io;
     let is_parquet = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
@@ -512,105 +542,96 @@ fn load_table(
     report.ignored_columns = ignored_columns;
     report.absent_columns = absent_columns;
 
-    let mut fields: Vec<String> = vec![String::new(); specs.len()];
-    let mut values: Vec<Value> = vec![Value::Null; specs.len()];
-    let n_headers = source.headers.len();
-    for row in source.rows {
-        let (line, record) = row?;
-        report.rows_read += 1;
-        // Canonical text of each field: mapped, recoded, pseudonymised.
-        for (i, (spec, src)) in specs.iter().zip(&sources).enumerate() {
-            let raw = match src {
-                FieldSource::Index(j) => record.get(*j).unwrap_or(""),
-                FieldSource::Constant(c) => c.as_str(),
-                FieldSource::Missing => "",
-            };
-            let raw = raw.trim();
-            let recoded = tm
-                .recode
-                .get(spec.name)
-                .and_then(|m| {
-                    m.get(raw).or_else(|| {
-                        m.iter()
-                            .find(|(k, _)| k.eq_ignore_ascii_case(raw))
-                            .map(|(_, v)| v)
-                    })
-                })
-                .map_or(raw, String::as_str);
-            fields[i].clear();
-            match (&opts.pseudonym_key, to_hash[i] && !recoded.is_empty()) {
-                (Some(key), true) => fields[i].push_str(&key.pseudonym(recoded)),
-                _ => fields[i].push_str(recoded),
-            }
-        }
-        for (i, spec) in specs.iter().enumerate() {
-            // Organisation ids (P-numbers: 10 digits) can look like CPR numbers.
-            let org_id = !spec.person_id && spec.name.ends_with("_id");
-            if !to_hash[i] && !org_id && looks_like_cpr(&fields[i]) {
-                if spec.person_id {
-                    return Err(DataError::RawIdentifier {
-                        path: path.to_path_buf(),
-                        table: table.name(),
-                        line,
-                        column: spec.name,
-                    });
-                }
-                // A CPR-like value in another column (a shifted row, say) is
-                // never repeated in a message or a rejects file.
-                let masked = match &opts.pseudonym_key {
-                    Some(key) => key.pseudonym(&fields[i]),
-                    None => "[CPR-like value withheld]".to_string(),
-                };
-                fields[i] = masked;
-            }
-        }
-        let verdict = if record.len() != n_headers && !is_parquet {
-            Err((
-                "(row)".to_string(),
-                format!(
-                    "the row has {} fields but the header has {n_headers}; check quoting and the delimiter",
-                    record.len()
-                ),
-            ))
+    let checker = RowChecker {
+        table,
+        path,
+        specs,
+        sources: &sources,
+        tm,
+        to_hash: &to_hash,
+        key: opts.pseudonym_key.as_ref(),
+        key_idx,
+        ctx,
+        n_headers: (!is_parquet).then_some(source.headers.len()),
+        decimal: if is_parquet {
+            Decimal::Point
         } else {
-            check_row(
-                table,
-                specs,
-                &fields,
-                &mut values,
-                if is_parquet {
-                    Decimal::Point
-                } else {
-                    tm.decimal
-                },
-                ctx,
-                key_idx.map(|k| (k, &seen_keys)),
-            )
-        };
-        match verdict {
-            Ok(()) => {
-                if let Some(k) = key_idx {
-                    seen_keys.insert(fields[k].clone(), line);
+            tm.decimal
+        },
+    };
+    // Rows are read in batches; each batch is mapped and checked on every
+    // core, then merged in line order: the unique-key check, the rejects
+    // file and the typed columns see the rows exactly as one thread would.
+    let mut rows = source.rows;
+    let mut batch: Vec<(u64, csv::StringRecord)> = Vec::with_capacity(BATCH_ROWS);
+    loop {
+        batch.clear();
+        let mut read_error = None;
+        while batch.len() < BATCH_ROWS {
+            match rows.next() {
+                Some(Ok(row)) => batch.push(row),
+                Some(Err(e)) => {
+                    read_error = Some(e);
+                    break;
                 }
-                for (b, v) in builders.iter_mut().zip(&values) {
-                    b.push(v);
-                }
-                lines.push(line as i64);
-                report.rows_loaded += 1;
+                None => break,
             }
-            Err((column, reason)) => {
-                report.rows_rejected += 1;
-                let sample = RejectSample {
-                    file: file_name.clone(),
-                    line,
-                    column,
-                    reason,
-                };
-                rejects.write(table, &col_names, &sample, &fields)?;
-                if report.samples.len() < SAMPLES_PER_TABLE {
-                    report.samples.push(sample);
+        }
+        let outs: Vec<Result<RowOut, DataError>> = batch
+            .par_iter()
+            .with_min_len(1024)
+            .map(|(line, record)| checker.check(*line, record))
+            .collect();
+        for ((line, record), out) in batch.iter().zip(outs) {
+            let line = *line;
+            report.rows_read += 1;
+            let (fields, (column, reason)) = match out? {
+                RowOut::Rejected(fields, failure) => (fields, failure),
+                RowOut::Parsed { values, key, late } => {
+                    let dup = match (key_idx, &key) {
+                        (Some(k), Some(text)) if seen_keys.contains_key(text) => {
+                            let fields = checker.fields(line, record)?;
+                            check_unique(specs, &fields, k, &seen_keys)
+                                .err()
+                                .map(|f| (fields, f))
+                        }
+                        _ => None,
+                    };
+                    match (dup, late) {
+                        (Some(rejected), _) => rejected,
+                        (None, Some(failure)) => (checker.fields(line, record)?, failure),
+                        (None, None) => {
+                            if let Some(key) = key {
+                                seen_keys.insert(key, line);
+                            }
+                            for (b, v) in builders.iter_mut().zip(&values) {
+                                b.push(v);
+                            }
+                            lines.push(line as i64);
+                            report.rows_loaded += 1;
+                            continue;
+                        }
+                    }
                 }
+            };
+            report.rows_rejected += 1;
+            let sample = RejectSample {
+                file: file_name.clone(),
+                line,
+                column,
+                reason,
+            };
+            rejects.write(table, &col_names, &sample, &fields)?;
+            if report.samples.len() < SAMPLES_PER_TABLE {
+                report.samples.push(sample);
             }
+        }
+        stage.add(batch.len() as u64);
+        if let Some(e) = read_error {
+            return Err(e);
+        }
+        if batch.len() < BATCH_ROWS {
+            break;
         }
     }
     if report.rows_read == 0 && table.required() {
@@ -659,6 +680,7 @@ impl Dataset {
                 tables: Vec::new(),
                 rejects_dir: None,
                 fingerprint: String::new(),
+                imported_from: None,
             },
         })
     }

@@ -12,7 +12,7 @@ use super::DataError;
 use super::schema::Table;
 
 /// One rejected row, as shown in messages.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RejectSample {
     /// Source file name.
     pub file: String,
