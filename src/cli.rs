@@ -11,9 +11,11 @@ pub mod evaluate;
 pub mod explain;
 pub mod fairness;
 pub mod generate;
+pub mod import;
 pub mod indicators;
 pub mod network;
 pub mod plan;
+pub mod progress;
 pub mod rank;
 pub mod train;
 pub mod tui;
@@ -29,6 +31,9 @@ use crate::data::DataError;
 #[derive(Debug, Parser)]
 #[command(name = "tilsyn", version, about, long_about = None)]
 pub struct Cli {
+    /// No progress display on stderr (it is shown only on a terminal anyway).
+    #[arg(long, global = true)]
+    pub quiet: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -39,6 +44,8 @@ pub struct Cli {
 pub enum Command {
     /// Load a data folder and report rows read, loaded and rejected per table.
     Validate(validate::Args),
+    /// Load a data folder once as `validate` does, and write its typed tables as Parquet for fast loads.
+    Import(import::Args),
     /// Write a synthetic data set from the documented latent model.
     Generate(generate::Args),
     /// Rank every site by priority, with its ILO tier, indicator profile and reasons.
@@ -96,8 +103,13 @@ pub fn main() -> ExitCode {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // The terminal UI shows its own loading screen: stderr is the screen.
+    if !matches!(cli.command, Some(Command::Tui(_)) | None) {
+        progress::install(cli.quiet);
+    }
     match cli.command {
         Some(Command::Validate(a)) => validate::run(a),
+        Some(Command::Import(a)) => import::run(a),
         Some(Command::Generate(a)) => generate::run(a),
         Some(Command::Rank(a)) => rank::run(a),
         Some(Command::Explain(a)) => explain::run(a),

@@ -20,6 +20,7 @@ pub mod indicators;
 pub mod model;
 pub mod network;
 pub mod pipeline;
+pub mod progress;
 pub mod rank;
 pub mod report;
 pub mod synth;

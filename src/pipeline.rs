@@ -27,14 +27,6 @@ pub enum PipelineError {
     Model(#[from] crate::model::ModelError),
 }
 
-/// Prints how long a stage took, when `TILSYN_TIMING` is set (for profiling
-/// at scale; never part of normal output).
-pub fn timing(stage: &str, since: std::time::Instant) {
-    if std::env::var_os("TILSYN_TIMING").is_some() {
-        eprintln!("timing: {stage} {:.2} s", since.elapsed().as_secs_f64());
-    }
-}
-
 /// Compiles a catalogue against the feature schema.
 pub fn compile(catalogue: Catalogue) -> Result<CompiledCatalogue, PipelineError> {
     let schema = features::schema()?;
@@ -74,9 +66,10 @@ pub fn load_and_assess(
     as_of: Option<NaiveDate>,
 ) -> Result<Scored, PipelineError> {
     opts.extra_indicators.extend(catalogue.ids());
-    let t = std::time::Instant::now();
-    let data = load_folder(dir, &opts)?;
-    timing("load", t);
+    let data = {
+        let _stage = crate::progress::stage("load");
+        load_folder(dir, &opts)?
+    };
     assess(data, catalogue, as_of)
 }
 
@@ -89,14 +82,16 @@ pub fn assess(
     let as_of = as_of
         .or_else(|| data.latest_event_date())
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let t = std::time::Instant::now();
-    let targets = features::site_targets(&data, as_of)?;
-    let feats = features::compute(&data, targets)?.collect()?.lazy();
-    timing("features", t);
-    let t = std::time::Instant::now();
-    let present: Vec<crate::data::Table> = data.tables.keys().copied().collect();
-    let assessment = catalogue.assess_with_tables(feats, &present)?;
-    timing("indicators", t);
+    let feats = {
+        let _stage = crate::progress::stage("features");
+        let targets = features::site_targets(&data, as_of)?;
+        features::compute(&data, targets)?.collect()?.lazy()
+    };
+    let assessment = {
+        let _stage = crate::progress::stage("indicators");
+        let present: Vec<crate::data::Table> = data.tables.keys().copied().collect();
+        catalogue.assess_with_tables(feats, &present)?
+    };
     Ok(Scored {
         data,
         catalogue,

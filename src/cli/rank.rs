@@ -77,9 +77,10 @@ pub enum Format {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let filter = args.filter.filter()?;
     let scored = args.score.score()?;
-    let t = std::time::Instant::now();
-    let rows = rank(&scored, &filter, args.top, args.reasons);
-    crate::pipeline::timing("rank", t);
+    let rows = {
+        let _stage = crate::progress::stage("rank");
+        rank(&scored, &filter, args.top, args.reasons)
+    };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         Format::Json => {

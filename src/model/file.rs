@@ -9,6 +9,7 @@ use std::path::Path;
 
 use ndarray::Axis;
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::examples::LabelDefinition;
@@ -124,7 +125,34 @@ pub struct ScoredSites {
     pub feature_names: Vec<String>,
 }
 
+/// Rows scored at a time (a chunk's matrix is a few megabytes).
+const SCORE_CHUNK: usize = 16_384;
+
+/// The probabilities and top contributions of one chunk of rows.
+type ChunkScores = (Vec<f64>, Vec<Vec<(usize, f64)>>);
+
 impl ModelFile {
+    /// Scores one chunk of rows.
+    fn score_chunk(&self, frame: &DataFrame, top: usize) -> Result<ChunkScores, ModelError> {
+        let x = matrix(frame, &self.features, None)?;
+        let probability = self.model.predict(&x);
+        let contributions = x
+            .axis_iter(Axis(0))
+            .map(|row| {
+                let c = self.model.contributions(row);
+                let mut idx: Vec<(usize, f64)> = c
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, v)| *v != 0.0)
+                    .collect();
+                idx.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+                idx.truncate(top);
+                idx
+            })
+            .collect();
+        Ok((probability, contributions))
+    }
+
     /// Reads a model file.
     pub fn load(path: &Path) -> Result<ModelFile, ModelError> {
         let err = |message: String| ModelError::File {
@@ -172,22 +200,22 @@ impl ModelFile {
     /// model feature, naming what differs.
     pub fn score(&self, frame: &DataFrame, top: usize) -> Result<ScoredSites, ModelError> {
         check_features(frame, &self.features)?;
-        let x = matrix(frame, &self.features, None)?;
-        let probability = self.model.predict(&x);
-        let contributions = x
-            .axis_iter(Axis(0))
-            .map(|row| {
-                let c = self.model.contributions(row);
-                let mut idx: Vec<(usize, f64)> = c
-                    .into_iter()
-                    .enumerate()
-                    .filter(|(_, v)| *v != 0.0)
-                    .collect();
-                idx.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
-                idx.truncate(top);
-                idx
-            })
+        // In chunks of rows, so the model matrix of a national register
+        // never exists whole; chunks are scored in parallel, kept in order.
+        let chunks: Vec<(i64, usize)> = (0..frame.height())
+            .step_by(SCORE_CHUNK)
+            .map(|start| (start as i64, SCORE_CHUNK.min(frame.height() - start)))
             .collect();
+        let scored: Vec<ChunkScores> = chunks
+            .into_par_iter()
+            .map(|(offset, len)| self.score_chunk(&frame.slice(offset, len), top))
+            .collect::<Result<_, _>>()?;
+        let mut probability = Vec::with_capacity(frame.height());
+        let mut contributions = Vec::with_capacity(frame.height());
+        for (p, c) in scored {
+            probability.extend(p);
+            contributions.extend(c);
+        }
         Ok(ScoredSites {
             probability,
             contributions,

@@ -53,10 +53,11 @@ pub fn train(
     label: &LabelDefinition,
     params: &ValidModelParams,
 ) -> Result<Trained, ModelError> {
-    let t = std::time::Instant::now();
-    let ex = examples::build(ds, catalogue, label)?;
-    crate::pipeline::timing("training examples", t);
-    let t = std::time::Instant::now();
+    let ex = {
+        let _stage = crate::progress::stage("training examples");
+        examples::build(ds, catalogue, label)?
+    };
+    let fitting = crate::progress::stage("fitting");
     let split = split_date(&ex, params.split_date);
     let train_rows: Vec<usize> = (0..ex.len()).filter(|&i| ex.dates[i] < split).collect();
     let test_rows: Vec<usize> = (0..ex.len()).filter(|&i| ex.dates[i] >= split).collect();
@@ -140,14 +141,13 @@ pub fn train(
     let (model, test_p) = fitted.swap_remove(best);
     let kind: ModelKind = model.kind();
 
-    crate::pipeline::timing("fitting", t);
-    let t = std::time::Instant::now();
+    drop(fitting);
     let metrics = if test_rows.is_empty() {
         None
     } else {
+        let _stage = crate::progress::stage("evaluation");
         Some(evaluate(&ex, &test_rows, &test_p, params, split))
     };
-    crate::pipeline::timing("evaluation", t);
     let period = |rows: &[usize]| -> Option<(String, String)> {
         let lo = rows.iter().map(|&i| ex.dates[i]).min()?;
         let hi = rows.iter().map(|&i| ex.dates[i]).max()?;

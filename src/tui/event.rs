@@ -191,8 +191,16 @@ fn event_loop(
             }
             (_, Event::Input(ct::Event::Resize(..))) => dirty = true,
             (_, Event::Input(_)) => {}
-            (Phase::Loading { tick, .. }, Event::Tick) => {
+            (Phase::Loading { tick, progress }, Event::Tick) => {
                 *tick = tick.wrapping_add(1);
+                // The core's innermost running stage, with its rows so far.
+                if let Some((label, done)) = crate::progress::running().pop() {
+                    *progress = if done > 0 {
+                        format!("{label}: {done} rows")
+                    } else {
+                        label
+                    };
+                }
                 dirty = true;
             }
             (Phase::Ready(_), Event::Tick) => {}
