@@ -243,12 +243,19 @@ fn attach_phoenix(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
     let (Some(roles), Some(risk)) = (leaders(ds), company_risk(ds)?) else {
         return Ok(targets.with_columns(nulls(name)));
     };
-    let dissolved = dissolution_periods(roles.clone())?.inner_join(
-        risk.filter(col("_risk"))
-            .select([col("company_id").alias("_k")]),
-        col("_c"),
-        col("_k"),
+    // Only companies in a risk sector can count: their roles alone are
+    // turned into dissolution periods.
+    let risky = risk
+        .filter(col("_risk"))
+        .select([col("company_id")])
+        .collect()?;
+    let risky_roles = roles.clone().join(
+        risky.lazy(),
+        [col("company_id")],
+        [col("company_id")],
+        JoinArgs::new(JoinType::Semi),
     );
+    let dissolved = dissolution_periods(risky_roles)?;
     let evidence = leaders_of(roles.clone(), dissolved, &["_a", "_b"]);
     let agg = count_linked(&targets, roles, evidence, name);
     Ok(attach(targets, agg, &[name]))

@@ -154,12 +154,13 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
         col(AS_OF).first(),
         col("_stated_hourly").median(),
     ]);
-    let per_person = in_window(holders.clone().inner_join(
+    // Pay from this site only: joined on person and site together.
+    let per_person = in_window(holders.clone().join(
         payroll.clone(),
-        col("person_id"),
-        col("person_id"),
+        [col("person_id"), col(SITE)],
+        [col("person_id"), col(SITE)],
+        JoinArgs::new(JoinType::Inner),
     ))
-    .filter(col("site_id_right").eq(col(SITE)))
     .with_columns([when(col("hours_paid").gt(lit(0.0)))
         .then(col("gross_pay_dkk") / col("hours_paid"))
         .otherwise(lit(NULL))
