@@ -18,17 +18,14 @@
 
 use std::collections::BTreeMap;
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use chrono::NaiveDate;
 use polars::prelude::*;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::DataError;
-use super::dialect::Dialect;
-use super::load::{Dataset, LoadReport, TableReport, TableStatus, empty_frame};
-use super::rejects::RejectSample;
+use super::load::{Dataset, LoadReport, TableStatus, empty_frame};
 use super::schema::Table;
 
 /// The manifest's file name; a folder holding it is an imported folder.
@@ -50,7 +47,7 @@ pub struct Manifest {
     /// One entry per table written, in load order.
     pub tables: Vec<ImportedTable>,
     /// The report of the load that was imported.
-    pub report: StoredReport,
+    pub report: LoadReport,
 }
 
 /// One table file of an imported folder.
@@ -64,105 +61,6 @@ pub struct ImportedTable {
     pub rows: usize,
     /// SHA-256 of the file's bytes, in hex.
     pub sha256: String,
-}
-
-/// A [`LoadReport`] as the manifest stores it (the same fields, with table
-/// names as text).
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct StoredReport {
-    /// The data folder of the load.
-    pub data_dir: PathBuf,
-    /// The mapping file used, if any.
-    pub mapping: Option<PathBuf>,
-    /// Records after this day were rejected.
-    pub as_of_limit: NaiveDate,
-    /// One entry per canonical table, in load order.
-    pub tables: Vec<StoredTableReport>,
-    /// The rejects folder, when any row was rejected.
-    pub rejects_dir: Option<PathBuf>,
-    /// SHA-256 over the input files and the mapping.
-    pub fingerprint: String,
-    /// Set when the imported load read an imported folder itself.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub imported_from: Option<PathBuf>,
-}
-
-/// A [`TableReport`] as the manifest stores it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct StoredTableReport {
-    /// The table.
-    pub table: String,
-    /// Loaded or absent.
-    pub status: TableStatus,
-    /// The file it came from.
-    pub file: Option<PathBuf>,
-    /// The dialect detected (CSV only).
-    pub dialect: Option<Dialect>,
-    /// Data rows in the file.
-    pub rows_read: usize,
-    /// Rows loaded.
-    pub rows_loaded: usize,
-    /// Rows rejected.
-    pub rows_rejected: usize,
-    /// Source columns not used.
-    pub ignored_columns: Vec<String>,
-    /// Optional canonical columns the file does not have.
-    pub absent_columns: Vec<String>,
-    /// The first few rejects.
-    pub samples: Vec<RejectSample>,
-}
-
-impl From<&LoadReport> for StoredReport {
-    fn from(r: &LoadReport) -> Self {
-        StoredReport {
-            data_dir: r.data_dir.clone(),
-            mapping: r.mapping.clone(),
-            as_of_limit: r.as_of_limit,
-            tables: r.tables.iter().map(StoredTableReport::from).collect(),
-            rejects_dir: r.rejects_dir.clone(),
-            fingerprint: r.fingerprint.clone(),
-            imported_from: r.imported_from.clone(),
-        }
-    }
-}
-
-impl From<&TableReport> for StoredTableReport {
-    fn from(t: &TableReport) -> Self {
-        StoredTableReport {
-            table: t.table.to_string(),
-            status: t.status,
-            file: t.file.clone(),
-            dialect: t.dialect.clone(),
-            rows_read: t.rows_read,
-            rows_loaded: t.rows_loaded,
-            rows_rejected: t.rows_rejected,
-            ignored_columns: t.ignored_columns.clone(),
-            absent_columns: t.absent_columns.clone(),
-            samples: t.samples.clone(),
-        }
-    }
-}
-
-impl StoredTableReport {
-    /// The table report, when the table name is a canonical one.
-    fn to_report(&self) -> Option<(Table, TableReport)> {
-        let table = Table::from_name(&self.table)?;
-        Some((
-            table,
-            TableReport {
-                table: table.name(),
-                status: self.status,
-                file: self.file.clone(),
-                dialect: self.dialect.clone(),
-                rows_read: self.rows_read,
-                rows_loaded: self.rows_loaded,
-                rows_rejected: self.rows_rejected,
-                ignored_columns: self.ignored_columns.clone(),
-                absent_columns: self.absent_columns.clone(),
-                samples: self.samples.clone(),
-            },
-        ))
-    }
 }
 
 /// The file of a table in an imported folder.
@@ -224,7 +122,7 @@ pub fn write_import(ds: &Dataset, out: &Path) -> Result<Manifest, DataError> {
         tilsyn_version: env!("CARGO_PKG_VERSION").to_string(),
         fingerprint: ds.report.fingerprint.clone(),
         tables,
-        report: StoredReport::from(&ds.report),
+        report: ds.report.clone(),
     };
     let mut json = serde_json::to_vec_pretty(&manifest).map_err(|e| DataError::ImportWrite {
         path: manifest_path.clone(),
@@ -318,13 +216,10 @@ pub fn read_import(dir: &Path) -> Result<Dataset, DataError> {
 
     // The report and the table list must agree, table by table.
     let mut reports = Vec::with_capacity(stored.tables.len());
-    for t in &stored.tables {
-        let (table, report) = t.to_report().ok_or_else(|| {
-            bad(format!(
-                "the report names `{}`, which is not a canonical table",
-                t.table
-            ))
-        })?;
+    for report in &stored.tables {
+        let report = report.clone();
+        let table = Table::from_name(report.table)
+            .ok_or_else(|| bad(format!("`{}` is not a canonical table", report.table)))?;
         let listed = entries.iter().find(|(e, _)| *e == table).map(|(_, e)| e);
         let agree = match (report.status, listed) {
             (TableStatus::Loaded, Some(e)) => e.rows == report.rows_loaded,
@@ -488,7 +383,7 @@ SIRI-2025-0003,p99887766aa,1000000002,positive_list_skilled,2025-01-15,,32000,40
             std::fs::write(input.path().join(name), text).unwrap();
         }
         let opts = LoadOptions {
-            as_of: NaiveDate::from_ymd_opt(2026, 6, 30),
+            as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 30),
             rejects_dir: Some(input.path().join("rejects")),
             ..LoadOptions::default()
         };

@@ -57,10 +57,11 @@ pub enum TableStatus {
 }
 
 /// What happened to one table.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TableReport {
     /// The table.
-    pub table: &'static str,
+    #[serde(deserialize_with = "canonical_table_name")]
+    pub table: TableName,
     /// Loaded or absent.
     pub status: TableStatus,
     /// The file it came from.
@@ -98,8 +99,21 @@ impl TableReport {
     }
 }
 
+/// A canonical table's name. (Named so that serde reads it back through
+/// [`canonical_table_name`] instead of borrowing it from the input.)
+pub type TableName = &'static str;
+
+/// Reads a table name back as the canonical `&'static` name (reports are
+/// read back from the manifest of an imported folder).
+fn canonical_table_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    let name = <String as serde::Deserialize>::deserialize(d)?;
+    Table::from_name(&name)
+        .map(Table::name)
+        .ok_or_else(|| serde::de::Error::custom(format!("`{name}` is not a canonical table")))
+}
+
 /// The report of a whole load.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LoadReport {
     /// The data folder.
     pub data_dir: PathBuf,
@@ -116,7 +130,7 @@ pub struct LoadReport {
     /// When the folder was written by `tilsyn import`: the folder whose
     /// files were parsed and checked. The table reports, the as-of limit,
     /// the mapping and the fingerprint are those of that load.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imported_from: Option<PathBuf>,
 }
 
