@@ -1,5 +1,5 @@
 //! Progress on stderr for the command line: one spinner line per running
-//! stage (with rows counted where the stage counts them), drawn by
+//! stage (with the rows or sites done where the stage counts them), drawn by
 //! indicatif, and only when stderr is a terminal and `--quiet` is not given.
 //! Piped or redirected output stays clean.
 
@@ -37,7 +37,7 @@ impl Reporter for Bars {
         {
             if bar.position() == 0
                 && let Ok(style) =
-                    ProgressStyle::with_template("{spinner} {msg} {human_pos} rows {elapsed}")
+                    ProgressStyle::with_template("{spinner} {msg} {human_pos} {elapsed}")
             {
                 bar.set_style(style);
             }

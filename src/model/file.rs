@@ -206,9 +206,14 @@ impl ModelFile {
             .step_by(SCORE_CHUNK)
             .map(|start| (start as i64, SCORE_CHUNK.min(frame.height() - start)))
             .collect();
+        let stage = crate::progress::stage("score sites with the model");
         let scored: Vec<ChunkScores> = chunks
             .into_par_iter()
-            .map(|(offset, len)| self.score_chunk(&frame.slice(offset, len), top))
+            .map(|(offset, len)| {
+                let out = self.score_chunk(&frame.slice(offset, len), top);
+                stage.add(len as u64);
+                out
+            })
             .collect::<Result<_, _>>()?;
         let mut probability = Vec::with_capacity(frame.height());
         let mut contributions = Vec::with_capacity(frame.height());
