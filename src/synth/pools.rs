@@ -35,6 +35,9 @@ use super::world::{World, Zipf, chance, uniform};
 
 /// Sites per slot of the shared-address pool (at least 10 slots).
 pub(crate) const SITES_PER_SHARED_ADDRESS: u32 = 100;
+/// The most workers ever registered at one shared address, so that its
+/// rooms stay within the schema's 1,000 and a real hostel's size.
+const MAX_RESIDENTS: u32 = 800;
 /// Sites per slot of the owner pool (at least 10 slots).
 pub(crate) const SITES_PER_POOL_OWNER: u32 = 200;
 /// Share of private-home workers moved to shared addresses as the skew grows.
@@ -82,7 +85,15 @@ fn shared_addresses(world: &World, pool: &Zipf, cs: &mut [CompanyOut]) {
         for (si, s) in c.sites.iter().enumerate() {
             for (ri, r) in s.residences.iter().enumerate() {
                 if r.kind == AddrKind::Private && r.host.is_none() && chance(&mut rng, p) {
-                    let k = (pool.draw(&mut rng) as usize).min(slots - 1);
+                    // A full address passes the worker on to the next one
+                    // (a hostel holds hundreds, not thousands).
+                    let first = (pool.draw(&mut rng) as usize).min(slots - 1);
+                    let Some(k) = (0..slots)
+                        .map(|i| (first + i) % slots)
+                        .find(|&k| residents[k] < MAX_RESIDENTS)
+                    else {
+                        continue;
+                    };
                     residents[k] += 1;
                     moves.push((ci, si, ri, k));
                 }

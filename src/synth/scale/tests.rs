@@ -277,3 +277,36 @@ fn owner_skew_makes_a_few_persons_own_many_companies() {
     assert!(flat <= 8, "{flat} companies for one owner by default");
     assert!(skewed >= 20, "{skewed} companies for the largest owner");
 }
+
+#[test]
+fn a_shared_address_never_outgrows_a_hostel_or_the_schema() {
+    // Nearly every moved worker draws the first address; it fills at 800
+    // and passes the rest on, so no address needs more than 1,000 rooms.
+    let dir = generated(
+        &GenerateParams::new()
+            .sites(3_000)
+            .seed(4)
+            .workers_per_site(20.0)
+            .address_skew(10.0),
+    );
+    let mut at: HashMap<String, (usize, Option<u64>)> = HashMap::new();
+    for r in &read(dir.path(), "residences") {
+        let e = at.entry(r["address_id"].clone()).or_default();
+        e.0 += 1;
+        e.1 = r["rooms"].parse().ok();
+    }
+    let (residents, rooms) = at
+        .values()
+        .max_by_key(|v| v.0)
+        .copied()
+        .expect("an address");
+    assert!(
+        residents >= 700,
+        "the largest address has {residents} residents"
+    );
+    assert!(
+        residents <= 800,
+        "the largest address has {residents} residents"
+    );
+    assert!(rooms.is_none_or(|r| r <= 1_000), "{rooms:?} rooms");
+}
