@@ -92,7 +92,12 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
         return targets.with_columns(null_columns(&owned(&names)));
     };
     // Only months that fall in some target's window take part in the joins.
-    if let Some((lo, hi)) = as_of_span(&targets) {
+    // One as-of date for every target (a ranking): the window is the same
+    // for all, so payroll is aggregated per site and per (person, site)
+    // before it meets the targets, never joined row by row.
+    let span = as_of_span(&targets);
+    let single = span.is_some_and(|(lo, hi)| lo == hi);
+    if let Some((lo, hi)) = span {
         payroll = payroll.filter(
             col(MONTH_END)
                 .lt_eq(lit(hi))
@@ -116,7 +121,7 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
             .inner_join(payroll.clone(), col(SITE), col(SITE)),
     )
     .with_columns([(col("hours_paid") / lit(WEEKS_PER_MONTH)).alias("_weekly")]);
-    let site_agg = rows.group_by([col(KEY)]).agg([
+    let site_aggs = [
         col("person_id")
             .n_unique()
             .cast(DataType::Int64)
@@ -132,7 +137,29 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
             .sum()
             .alias("zero_pay_months"),
         share(col("paid_to_own_account").not()).alias("share_third_party_pay"),
-    ]);
+    ];
+    let site_agg = if single {
+        let names: Vec<Expr> = std::iter::once(col(KEY))
+            .chain(site_aggs.iter().map(|e| {
+                e.clone()
+                    .meta()
+                    .output_name()
+                    .map_or_else(|_| col(KEY), |n| col(n))
+            }))
+            .collect();
+        let per_site = payroll
+            .clone()
+            .with_columns([(col("hours_paid") / lit(WEEKS_PER_MONTH)).alias("_weekly")])
+            .group_by([col(SITE)])
+            .agg(site_aggs);
+        targets
+            .clone()
+            .select([col(KEY), col(SITE)])
+            .inner_join(per_site, col(SITE), col(SITE))
+            .select(names)
+    } else {
+        rows.group_by([col(KEY)]).agg(site_aggs)
+    };
     let mut lf = attach(
         targets.clone(),
         site_agg,
@@ -155,18 +182,42 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
         col("_stated_hourly").median(),
     ]);
     // Pay from this site only: joined on person and site together.
-    let per_person = in_window(holders.clone().join(
-        payroll.clone(),
-        [col("person_id"), col(SITE)],
-        [col("person_id"), col(SITE)],
-        JoinArgs::new(JoinType::Inner),
-    ))
-    .with_columns([when(col("hours_paid").gt(lit(0.0)))
+    let hourly = when(col("hours_paid").gt(lit(0.0)))
         .then(col("gross_pay_dkk") / col("hours_paid"))
         .otherwise(lit(NULL))
-        .alias("_hourly")])
-    .group_by([col(KEY), col("person_id")])
-    .agg([col("_hourly").median(), col("_stated_hourly").first()])
+        .alias("_hourly");
+    let by_pair = [col("person_id"), col(SITE)];
+    let per_person = if single {
+        let pay = payroll
+            .clone()
+            .with_columns([hourly])
+            .group_by(by_pair.clone())
+            .agg([col("_hourly").median()]);
+        holders
+            .clone()
+            .join(
+                pay,
+                by_pair.clone(),
+                by_pair,
+                JoinArgs::new(JoinType::Inner),
+            )
+            .select([
+                col(KEY),
+                col("person_id"),
+                col("_hourly"),
+                col("_stated_hourly"),
+            ])
+    } else {
+        in_window(holders.clone().join(
+            payroll.clone(),
+            by_pair.clone(),
+            by_pair,
+            JoinArgs::new(JoinType::Inner),
+        ))
+        .with_columns([hourly])
+        .group_by([col(KEY), col("person_id")])
+        .agg([col("_hourly").median(), col("_stated_hourly").first()])
+    }
     .with_columns([(col("_hourly") / col("_stated_hourly")).alias("_ratio")]);
     let ratio_agg = per_person.group_by([col(KEY)]).agg([
         col("_hourly").median().alias("paid_hourly_dkk"),
@@ -176,7 +227,15 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
     lf = attach(lf, ratio_agg, &[]);
 
     // Permit holders paid only by other sites in the window.
-    let elsewhere = in_window(holders.inner_join(payroll, col("person_id"), col("person_id")))
+    let paid = if single {
+        // Who was paid by which site: one row per pair, whatever the months.
+        payroll
+            .select([col("person_id"), col(SITE), col(MONTH_END)])
+            .unique(Some(cols(["person_id", SITE])), UniqueKeepStrategy::Any)
+    } else {
+        payroll
+    };
+    let elsewhere = in_window(holders.inner_join(paid, col("person_id"), col("person_id")))
         .group_by([col(KEY), col("person_id")])
         .agg([
             col("site_id_right").eq(col(SITE)).any(true).alias("_here"),
