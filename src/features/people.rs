@@ -144,7 +144,7 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
                 e.clone()
                     .meta()
                     .output_name()
-                    .map_or_else(|_| col(KEY), |n| col(n))
+                    .map_or_else(|_| col(KEY), col)
             }))
             .collect();
         let per_site = payroll
