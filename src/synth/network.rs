@@ -406,4 +406,4 @@ fn serial_owners(cs: &mut [CompanyOut], rng: &mut ChaCha8Rng, used: &[bool]) {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -13,6 +13,19 @@ use serde_json::Value;
 /// The fixture folders.
 pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
+/// The canonical tables in load order.
+pub const ALL_TABLES: [&str; 9] = [
+    "sites",
+    "permits",
+    "postings",
+    "payroll",
+    "residences",
+    "inspections",
+    "findings",
+    "tips",
+    "roles",
+];
+
 /// The analysis date every test passes, so nothing depends on today.
 pub const AS_OF: &str = "2026-06-30";
 

@@ -10,20 +10,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::harness::{AS_OF, Run, fixture, read_rejects, run_tilsyn, tempdir, validate};
-
-/// The canonical tables in load order.
-const ALL_TABLES: [&str; 9] = [
-    "sites",
-    "permits",
-    "postings",
-    "payroll",
-    "residences",
-    "inspections",
-    "findings",
-    "tips",
-    "roles",
-];
+use crate::harness::{
+    ALL_TABLES, AS_OF, Run, fixture, read_rejects, run_tilsyn, tempdir, validate,
+};
 
 /// `tilsyn import --data DATA --out OUT --as-of 2026-06-30 --format FORMAT`.
 fn import(data: &Path, out: &Path, format: &str) -> Run {

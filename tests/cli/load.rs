@@ -8,22 +8,9 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::harness::{
-    AS_OF, KEY_VAR, Run, copy_files, files_containing, fixture, read_rejects, rejects_header,
-    tempdir, validate, validate_format,
+    ALL_TABLES, AS_OF, KEY_VAR, Run, copy_files, files_containing, fixture, read_rejects,
+    rejects_header, tempdir, validate, validate_format,
 };
-
-/// The canonical tables in load order.
-const ALL_TABLES: [&str; 9] = [
-    "sites",
-    "permits",
-    "postings",
-    "payroll",
-    "residences",
-    "inspections",
-    "findings",
-    "tips",
-    "roles",
-];
 
 const SITES_COLUMNS: [&str; 13] = [
     "site_id",

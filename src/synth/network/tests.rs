@@ -4,7 +4,9 @@ use std::collections::{HashMap, HashSet};
 
 use crate::synth::{GenerateParams, generate};
 
-fn read(dir: &std::path::Path, name: &str) -> Vec<HashMap<String, String>> {
+/// The rows of a generated table, as header → value maps (shared by the
+/// generator's tests).
+pub(crate) fn read(dir: &std::path::Path, name: &str) -> Vec<HashMap<String, String>> {
     let mut r = csv::Reader::from_path(dir.join(format!("{name}.csv"))).expect("open");
     let h: Vec<String> = r
         .headers()

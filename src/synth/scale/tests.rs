@@ -7,26 +7,7 @@ use std::path::Path;
 use super::*;
 use crate::synth::{OUTPUT_FILES, generate};
 
-type Row = HashMap<String, String>;
-
-fn read(dir: &Path, name: &str) -> Vec<Row> {
-    let mut r = csv::Reader::from_path(dir.join(format!("{name}.csv"))).expect("open");
-    let h: Vec<String> = r
-        .headers()
-        .expect("header")
-        .iter()
-        .map(String::from)
-        .collect();
-    r.records()
-        .map(|rec| {
-            let rec = rec.expect("record");
-            h.iter()
-                .cloned()
-                .zip(rec.iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
+use crate::synth::network::tests::read;
 
 fn generated(params: &GenerateParams) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
