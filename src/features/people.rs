@@ -352,7 +352,11 @@ pub fn attach_residences(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
 /// "always") to their next one (`_to`, null while they still live there).
 /// One implementation for the housing and the network features.
 pub(super) fn residence_intervals(res: LazyFrame) -> PolarsResult<LazyFrame> {
-    let next_move = col("from_date").shift(lit(-1)).over([col("person_id")])?;
+    // Sorted by person, the next row is the next move when it is the same
+    // person's (a shift, not a window per person: no grouping needed).
+    let next_move = when(col("person_id").shift(lit(-1)).eq(col("person_id")))
+        .then(col("from_date").shift(lit(-1)))
+        .otherwise(lit(NULL).cast(DataType::Int32));
     Ok(res
         .with_columns([col("from_date").fill_null(lit(i32::MIN / 2))])
         .sort(["person_id", "from_date"], SortMultipleOptions::default())
