@@ -2,7 +2,7 @@
 //! --seed S --from DATE --years Y` (and the scale and shape options, such
 //! as `--shape national`).
 //!
-//! It writes the nine canonical tables of DESIGN.md plus `truth.csv` (each
+//! It writes the nine canonical tables of `src/data/schema.rs` plus `truth.csv` (each
 //! site's hidden state) from a documented latent model: every site has a
 //! hidden exploitation state drawn from its sector, size, company age and
 //! foreign-worker share; observable signals (permits, payroll, residences,

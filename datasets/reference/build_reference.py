@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Build tilsyn's bundled reference tables from the shared source files.
+"""Build tilsyn's bundled reference tables from the original public files.
 
 Usage (from the repository root):
 
-    python3 datasets/reference/build_reference.py ../shared/data/reference [OUT_DIR]
+    python3 datasets/reference/build_reference.py SRC_DIR [OUT_DIR]
 
-SRC_DIR defaults to ../shared/data/reference relative to the repository root;
+SRC_DIR is a folder holding the original files (see datasets/reference/README.md);
 OUT_DIR defaults to the directory holding this script (datasets/reference).
 The script only reads the source files, checks them, and writes UTF-8,
 comma-delimited CSVs with a header row and "\\n" line ends. Re-running it on
@@ -20,10 +20,9 @@ from collections import Counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
-DEFAULT_SRC = os.path.join(REPO_ROOT, "..", "shared", "data", "reference")
 
-# Risk sectors named by Danish authorities and CMM (domain.md §4.1 "At-risk
-# sectors named" and §5.2 "Sector list for risk priors"), mapped onto DB07.
+# Risk sectors named by Danish authorities and CMM (docs/sources.md,
+# "Sectors at risk"), mapped onto DB07.
 # Whole divisions first; single classes override them.
 DIVISION_RISK = {
     "01": "agriculture",  # crop and animal production, incl. horticulture
@@ -56,7 +55,7 @@ RISK_GROUPS = {
     "fishing",
 }
 
-# SIRI permit schemes (domain.md §5.4). Thresholds are annual pay in DKK.
+# SIRI permit schemes (docs/sources.md). Thresholds are annual pay in DKK.
 SCHEMES = [
     ("pay_limit", "Pay Limit Scheme", "beløbsordningen", 514000, 552000,
      "Annual pay threshold; counts base pay, pension contributions and holiday allowance, not bonuses or taxable benefits"),
@@ -173,7 +172,9 @@ def schemes(out):
 
 
 def main(argv):
-    src = argv[1] if len(argv) > 1 else DEFAULT_SRC
+    if len(argv) < 2:
+        sys.exit("usage: build_reference.py SRC_DIR [OUT_DIR] (SRC_DIR holds the original public files)")
+    src = argv[1]
     out = argv[2] if len(argv) > 2 else HERE
     os.makedirs(out, exist_ok=True)
     region_of = municipalities(src, out)

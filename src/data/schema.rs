@@ -1,4 +1,4 @@
-//! The canonical input tables of DESIGN.md: their names, columns, types,
+//! The canonical input tables: their names, columns, types,
 //! enumerations, keys and references. Everything that reads, validates,
 //! generates or documents input data takes its facts from here, so the
 //! contract lives in one place.

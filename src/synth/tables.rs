@@ -9,7 +9,7 @@ use super::world::Group;
 
 /// The annual pay-limit threshold (beløbsordningen) in a year, DKK.
 ///
-/// 2025 and 2026 are from SIRI (domain.md §5.4 and `schemes.csv`); 2023 and
+/// 2025 and 2026 are from SIRI (docs/sources.md and `schemes.csv`); 2023 and
 /// 2024 are the published amounts as remembered (unverified); other years
 /// grow or shrink 4.5 % a year from 2025.
 pub(crate) fn pay_limit(year: i32) -> f64 {
@@ -22,8 +22,8 @@ pub(crate) fn pay_limit(year: i32) -> f64 {
     }
 }
 
-/// The annual supplementary pay-limit threshold in a year, DKK (domain.md
-/// §5.4: 375,000 at launch in 2023, 393,000 in 2024, 415,000 in 2025,
+/// The annual supplementary pay-limit threshold in a year, DKK (SIRI, docs/sources.md:
+/// 375,000 at launch in 2023, 393,000 in 2024, 415,000 in 2025,
 /// 446,000 in 2026; 4.5 % a year outside).
 pub(crate) fn supplementary_pay_limit(year: i32) -> f64 {
     match year {

@@ -9,6 +9,7 @@
 
 mod assess;
 mod audit;
+mod citations;
 mod generate;
 mod golden;
 mod harness;
