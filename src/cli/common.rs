@@ -183,3 +183,14 @@ impl ScoreArgs {
         Ok(scored.with_model(model)?)
     }
 }
+
+/// Ends a command whose job is the load itself (`validate`, `import`): the
+/// rejects notice on stderr, and exit code 1 when any row was rejected.
+pub fn finish_load(report: &crate::data::LoadReport) -> std::process::ExitCode {
+    warn_rejects(report);
+    if report.total_rejected() > 0 {
+        std::process::ExitCode::from(1)
+    } else {
+        std::process::ExitCode::SUCCESS
+    }
+}

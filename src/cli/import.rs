@@ -50,12 +50,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     out.flush()?;
-    super::common::warn_rejects(&ds.report);
-    Ok(if ds.report.total_rejected() > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(super::common::finish_load(&ds.report))
 }
 
 /// Refuses an output folder that is the data folder or holds input tables:

@@ -47,12 +47,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Format::Table => write_table(&mut out, &ds.report)?,
     }
     out.flush()?;
-    super::common::warn_rejects(&ds.report);
-    Ok(if ds.report.total_rejected() > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(super::common::finish_load(&ds.report))
 }
 
 /// Writes the load report as a table.
