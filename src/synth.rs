@@ -1,6 +1,6 @@
 //! The synthetic data generator behind `tilsyn generate --out DIR --sites N
 //! --seed S --from DATE --years Y` (and the scale and shape options, such
-//! as `--shape national`).
+//! as `--shape national`, and the world presets, `--world NAME`).
 //!
 //! It writes the nine canonical tables of `src/data/schema.rs` plus `truth.csv` (each
 //! site's hidden state) from a documented latent model: every site has a
@@ -17,6 +17,10 @@
 //! - [`scale`]: the scale and shape options (permit holders per site,
 //!   recruiter pool, share and skew, address and owner skew) and the
 //!   [`Shape`] presets, resolved into a [`Scale`];
+//! - [`preset`]: the world presets ([`WorldName`], [`WorldPreset`]): how
+//!   informative the registers are, how biased the historical inspections,
+//!   how noisy their findings, and whether the pattern drifts; a
+//!   non-baseline world is recorded in `world.toml`;
 //! - `world`: the reference data drawn from (sector groups, DB07 classes,
 //!   municipalities and postcodes), the data window and the sampling helpers;
 //! - `tables`: the fixed lookup tables (pay thresholds, schemes and
@@ -38,6 +42,7 @@
 //! always give the same bytes, whatever the number of threads.
 
 pub mod params;
+pub mod preset;
 pub mod scale;
 
 mod inspect;
@@ -55,6 +60,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 pub use params::{GenerateParams, SynthError, ValidGenerateParams};
+pub use preset::{Drift, WORLD_FILE, WorldName, WorldPreset};
 pub use scale::{Scale, Shape};
 
 /// The file names written by [`generate`], in the order of [`GenerateSummary::rows`].
@@ -90,6 +96,8 @@ pub struct GenerateSummary {
 
 /// Checks the parameters and writes a synthetic data set into `out_dir`
 /// (created if missing; existing files of the same names are replaced).
+/// A non-baseline world also writes [`WORLD_FILE`] (not counted in
+/// [`GenerateSummary::rows`]).
 pub fn generate(params: &GenerateParams, out_dir: &Path) -> Result<GenerateSummary, SynthError> {
     let valid = params.clone().check()?;
     generate_checked(&valid, out_dir)
@@ -128,6 +136,7 @@ pub fn generate_checked(
         &planted,
         out_dir,
     )?;
+    preset::record(params.world(), world.drift_date, out_dir)?;
     Ok(GenerateSummary {
         rows,
         exploited_sites,

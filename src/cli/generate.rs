@@ -1,8 +1,10 @@
 //! `tilsyn generate`: write a synthetic data set (see `docs/synthetic-data.md`).
 //!
 //! Besides the size and window, the scale and shape options (`--shape`,
-//! `--workers-per-site`, `--recruiters`, ...) make country-sized registers;
-//! with none of them given the output is today's model, byte for byte.
+//! `--workers-per-site`, `--recruiters`, ...) make country-sized registers,
+//! and `--world` picks a world preset of the latent model (faint register
+//! signals, biased inspection history, noisy findings, drift); with none of
+//! them given the output is today's model, byte for byte.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,7 +12,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 
 use super::common::parse_date_arg;
-use crate::synth::{GenerateParams, Shape, generate};
+use crate::synth::{GenerateParams, Shape, WORLD_FILE, WorldName, generate};
 
 /// A named preset for the scale and shape of the data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -27,6 +29,33 @@ impl From<ShapeArg> for Shape {
         match s {
             ShapeArg::Standard => Shape::Standard,
             ShapeArg::National => Shape::National,
+        }
+    }
+}
+
+/// A world preset of the latent model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WorldArg {
+    /// Today's model (the demo data).
+    Baseline,
+    /// Register signals (payroll, housing, permits, postings) at 0.3 of baseline strength.
+    FaintSignals,
+    /// Strongly targeted inspection history (little random share, tips and permit holders followed): selection bias.
+    BiasedHistory,
+    /// Inspectors miss most exploitation and record false findings at clean sites.
+    NoisyFindings,
+    /// Two thirds into the period exploitation leaves the payroll for housing, and new companies shift sector.
+    Drift,
+}
+
+impl From<WorldArg> for WorldName {
+    fn from(w: WorldArg) -> WorldName {
+        match w {
+            WorldArg::Baseline => WorldName::Baseline,
+            WorldArg::FaintSignals => WorldName::FaintSignals,
+            WorldArg::BiasedHistory => WorldName::BiasedHistory,
+            WorldArg::NoisyFindings => WorldName::NoisyFindings,
+            WorldArg::Drift => WorldName::Drift,
         }
     }
 }
@@ -73,6 +102,9 @@ pub struct Args {
     /// Concentration (0-10) of company ownership in a few persons; 0 is none [default: 0].
     #[arg(long, value_name = "S")]
     owner_skew: Option<f64>,
+    /// World preset of the latent model: how informative the registers are, how biased past inspections, how noisy their findings, whether the pattern drifts [default: baseline].
+    #[arg(long, value_enum, value_name = "WORLD")]
+    world: Option<WorldArg>,
 }
 
 impl Args {
@@ -92,6 +124,7 @@ impl Args {
             recruiter_skew: self.recruiter_skew,
             address_skew: self.address_skew,
             owner_skew: self.owner_skew,
+            world: self.world.map_or(defaults.world, WorldName::from),
             ..defaults
         }
     }
@@ -109,5 +142,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.out.display(),
         summary.exploited_sites
     );
+    if params.world != WorldName::Baseline {
+        eprintln!(
+            "world {}: its knobs are in {}",
+            params.world,
+            args.out.join(WORLD_FILE).display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,12 @@
 //! selection probability), and the imperfect detection of the hidden state
 //! that produces outcomes and ILO findings.
 //!
+//! The world preset ([`super::preset`]) sets the policy's random share,
+//! base rate, steepness and permit-holder multiplier, the share of tips
+//! followed up, and the noise of findings (missed detections, indicators
+//! seen, lone false findings, misrecorded exploitation). Its baseline
+//! values are today's constants, taking today's path and draws.
+//!
 //! Parameters and their reasons are in `docs/synthetic-data.md`.
 
 use chrono::NaiveDate;
@@ -10,15 +16,9 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::latent::State;
-use super::tables::INDICATOR_RATES;
+use super::tables::{INDICATOR_RATES, indicator_index};
 use super::world::{Group, World, add_days, chance, date_between, pick, poisson, uniform};
 
-/// Yearly probability of the random arm of the policy.
-const P_RANDOM: f64 = 0.01;
-/// Yearly base probability of the targeted arm, before multipliers.
-const P_TARGET_BASE: f64 = 0.01;
-/// Probability that a tip leads to an inspection.
-const P_TIP: f64 = 0.35;
 /// Probability of a follow-up after an inspection with findings.
 const P_FOLLOW_FINDINGS: f64 = 0.6;
 /// Probability of a follow-up after an order, prohibition or fine without findings.
@@ -226,6 +226,7 @@ pub(crate) fn simulate_inspections(
         "yellow" => 1.4,
         _ => 1.0,
     };
+    let policy = &world.preset;
     let mut done: Vec<InspOut> = Vec::new();
     for y in 0..world.years {
         let Some((year_start, start, end, frac)) = active_year(world, f, y) else {
@@ -244,13 +245,25 @@ pub(crate) fn simulate_inspections(
         } else {
             1.0
         };
-        let p_target =
-            P_TARGET_BASE * sector_mult * size_mult * smiley_mult * tip_mult * finding_mult;
-        let p_year = 1.0 - (1.0 - P_RANDOM) * (1.0 - p_target.min(0.9));
+        let p_target = if policy.targeting != 1.0 || policy.permit_target != 1.0 {
+            // Biased worlds only: a multiplier for sites with permit
+            // holders, and the product raised to the targeting exponent.
+            let permit_mult = if f.workers > 0 {
+                policy.permit_target
+            } else {
+                1.0
+            };
+            let mult =
+                sector_mult * size_mult * smiley_mult * tip_mult * finding_mult * permit_mult;
+            policy.target_base * mult.powf(policy.targeting)
+        } else {
+            policy.target_base * sector_mult * size_mult * smiley_mult * tip_mult * finding_mult
+        };
+        let p_year = 1.0 - (1.0 - policy.random_share) * (1.0 - p_target.min(0.9));
         let p = quantize(p_year * frac);
         let mut scheduled: Vec<(NaiveDate, &'static str, f64)> = Vec::new();
         if chance(rng, p) {
-            let trigger = if chance(rng, P_RANDOM / p_year) {
+            let trigger = if chance(rng, policy.random_share / p_year) {
                 "random"
             } else if f.group.is_risk() && chance(rng, 0.3) {
                 "campaign"
@@ -260,10 +273,10 @@ pub(crate) fn simulate_inspections(
             scheduled.push((date_between(rng, start, end), trigger, p));
         }
         for t in tips.iter().filter(|t| t.date >= start && t.date <= end) {
-            if chance(rng, P_TIP) {
+            if chance(rng, policy.tip_follow) {
                 let date = add_days(t.date, rng.gen_range(7..=90));
                 if date <= world.as_of {
-                    scheduled.push((date, "tip", P_TIP));
+                    scheduled.push((date, "tip", policy.tip_follow));
                 }
             }
         }
@@ -297,15 +310,20 @@ fn inspect(
     trigger: &'static str,
     p: f64,
 ) -> InspOut {
+    let noise = &world.preset;
     let present: Vec<usize> = (0..f.profile.len()).filter(|&i| f.profile[i]).collect();
     let mut findings = Vec::new();
-    let detected = f.state.exploited()
-        && !present.is_empty()
-        && chance(rng, (detection(agency) + 0.15 * f.severity).min(0.95));
+    let p_detect = (detection(agency) + 0.15 * f.severity).min(0.95);
+    let p_detect = if noise.finding_miss > 0.0 {
+        p_detect * (1.0 - noise.finding_miss)
+    } else {
+        p_detect
+    };
+    let detected = f.state.exploited() && !present.is_empty() && chance(rng, p_detect);
     let outcome = if detected {
         let mut seen: Vec<usize> = Vec::with_capacity(present.len());
         for &i in &present {
-            if chance(rng, 0.6) {
+            if chance(rng, noise.indicator_seen) {
                 seen.push(i);
             }
         }
@@ -345,9 +363,33 @@ fn inspect(
                 rng,
             )
         }
+    } else if !f.state.exploited()
+        && noise.false_detection > 0.0
+        && chance(rng, noise.false_detection)
+    {
+        // Noisy worlds only: a clean site misrecorded as exploitation.
+        let indicator = pick(CLEAN_TIP_INDICATORS, rng);
+        let workers = rng.gen_range(1..=3u32);
+        findings.push(FindingOut {
+            indicator,
+            workers: (!world.blank(rng, 0.10)).then_some(workers),
+            note: NOTES[indicator_index(indicator)],
+        });
+        pick(
+            &[
+                ("labour_exploitation", 0.60),
+                ("fine", 0.25),
+                ("order", 0.15),
+            ],
+            rng,
+        )
     } else {
         // A partial glimpse at an exploited site, or a false positive at a clean one.
-        let p_lone = if f.state.exploited() { 0.15 } else { 0.03 };
+        let p_lone = if f.state.exploited() {
+            noise.partial_finding
+        } else {
+            noise.false_finding
+        };
         if chance(rng, p_lone) {
             let (indicator, note) = if chance(rng, 0.5) {
                 (

@@ -9,6 +9,11 @@
 //! inspections in [`super::inspect`]. The records are kept compact (no strings built) and
 //! with company-local numbers; [`super::write`] turns them into ids.
 //!
+//! The world preset ([`super::preset`]) changes the hidden state only in a
+//! drift world (the sector effects of companies founded after the drift
+//! date) and the posting signals through its `permit_signal`; at the
+//! baseline every draw is today's.
+//!
 //! Every parameter is documented with its reason in `docs/synthetic-data.md`.
 
 use chrono::{Datelike, NaiveDate};
@@ -19,6 +24,7 @@ use crate::data::schema::{DK_LAT, DK_LON};
 
 use super::inspect::{self, InspOut, SiteFacts, TipOut};
 use super::mix;
+use super::preset::toward;
 use super::tables::{INDICATOR_RATES, STREETS, SURNAMES, business_words, indicator_index};
 use super::workers::{self, Addr, AddrKind, PayOut, PermitOut, ResOut, WorkerInputs, draw_rooms};
 use super::world::{
@@ -440,6 +446,12 @@ fn simulate_site(world: &World, ctx: &mut CompanyCtx, index: u32, k: u32) -> Sit
         + age_effect(ctx.age_years)
         + if has_foreign { 0.9 + 1.2 * share } else { 0.0 }
         + ctx.effect;
+    // Drift worlds only: companies founded from the drift date on follow
+    // the drifted sector effects (no draw; today's `z` otherwise).
+    let z = match world.sector_shift(group, ctx.founded) {
+        Some(shift) => z + shift,
+        None => z,
+    };
     let exploited = chance(rng, sigmoid(z));
     let severity = if exploited {
         (rng.r#gen::<f64>() + rng.r#gen::<f64>()) / 2.0
@@ -496,13 +508,20 @@ fn simulate_site(world: &World, ctx: &mut CompanyCtx, index: u32, k: u32) -> Sit
     );
     let n_permits = workers.permits.len() as u32;
 
-    // Postings (RUT): mostly construction, agriculture, cleaning.
+    // Postings (RUT): mostly construction, agriculture, cleaning. The
+    // exploited sites' differences scale with the world's permit signal.
+    let signal = world.preset.permit_signal;
     let mut postings = Vec::new();
-    let p_posting = P_POSTING[gi] * if exploited { 2.0 } else { 1.0 };
+    let posting_mult = if exploited {
+        toward(1.0, 2.0, signal)
+    } else {
+        1.0
+    };
+    let p_posting = P_POSTING[gi] * posting_mult;
     if chance(rng, p_posting) {
         let n = 1 + poisson(rng, 0.7).min(4);
         for _ in 0..n {
-            let provider = if exploited && chance(rng, 0.5) {
+            let provider = if exploited && chance(rng, toward(0.0, 0.5, signal)) {
                 World::draw_bad(world.providers, rng)
             } else {
                 rng.gen_range(0..world.providers)
@@ -510,7 +529,14 @@ fn simulate_site(world: &World, ctx: &mut CompanyCtx, index: u32, k: u32) -> Sit
             let start = date_between(rng, active_start, world.as_of);
             let end = add_days(start, rng.gen_range(14..=300));
             let crew = 1 + poisson(rng, 3.0);
-            let notified = !chance(rng, if exploited { 0.35 } else { 0.05 });
+            let notified = !chance(
+                rng,
+                if exploited {
+                    toward(0.05, 0.35, signal)
+                } else {
+                    0.05
+                },
+            );
             postings.push(PostingOut {
                 provider,
                 start,

@@ -5,13 +5,16 @@
 //! [`GenerateParams::check`] turns it into a [`ValidGenerateParams`] that the
 //! generator accepts, or explains which parameter is wrong. The scale and
 //! shape options (permit holders per site, recruiters, shared addresses and
-//! owners, the [`Shape`] preset) are resolved in [`super::scale`].
+//! owners, the [`Shape`] preset) are resolved in [`super::scale`]; the
+//! world preset ([`WorldName`]: signal strength, inspection bias, finding
+//! noise, drift) is in [`super::preset`].
 
 use std::path::PathBuf;
 
 use chrono::{Datelike, Months, NaiveDate};
 use thiserror::Error;
 
+use super::preset::WorldName;
 use super::scale::{self, Scale, Shape};
 
 /// The largest number of sites the generator makes (site ids have at most 8 digits).
@@ -108,6 +111,11 @@ pub struct GenerateParams {
     /// owners, drawn with Zipf exponent `s`; 0 is none. `None`: the shape's
     /// (0 standard, 0.5 national).
     pub owner_skew: Option<f64>,
+    /// World preset of the latent model: how informative the registers
+    /// are, how biased the historical inspections, how noisy their
+    /// findings, and whether the pattern drifts; default
+    /// [`WorldName::Baseline`] (today's model).
+    pub world: WorldName,
 }
 
 impl Default for GenerateParams {
@@ -126,6 +134,7 @@ impl Default for GenerateParams {
             recruiter_skew: None,
             address_skew: None,
             owner_skew: None,
+            world: WorldName::Baseline,
         }
     }
 }
@@ -211,6 +220,12 @@ impl GenerateParams {
     /// Sets the concentration of company ownership in a few persons (0: none).
     pub fn owner_skew(mut self, s: f64) -> Self {
         self.owner_skew = Some(s);
+        self
+    }
+
+    /// Sets the world preset of the latent model.
+    pub fn world(mut self, world: WorldName) -> Self {
+        self.world = world;
         self
     }
 
@@ -346,6 +361,11 @@ impl ValidGenerateParams {
     pub fn scale(&self) -> &Scale {
         &self.scale
     }
+
+    /// The world preset of the latent model.
+    pub fn world(&self) -> WorldName {
+        self.params.world
+    }
 }
 
 #[cfg(test)]
@@ -359,6 +379,7 @@ mod tests {
             .expect("defaults are valid");
         assert_eq!(valid.sites(), 5_000);
         assert_eq!(valid.seed(), 42);
+        assert_eq!(valid.world(), WorldName::Baseline);
         assert_eq!(
             valid.from(),
             NaiveDate::from_ymd_opt(2023, 1, 1).expect("date")

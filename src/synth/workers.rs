@@ -12,6 +12,14 @@
 //! recruiting rates by group and state, `--recruiter-skew` the uniform
 //! recruiter draw ([`World::draw_recruiter`]).
 //!
+//! The world preset ([`super::preset`]) scales how far exploited sites'
+//! records differ from clean ones: `permit_signal` (more permit holders,
+//! recruiters, employer binding), `housing_signal` (employer housing,
+//! crowding) and `payroll_signal` (pay shortfall, overtime, unpaid months,
+//! third-party accounts), the last two per date in a drift world. At the
+//! baseline every value and draw is today's; the draws a strength needs
+//! happen only when it is not 1.
+//!
 //! Parameters and their reasons are in `docs/synthetic-data.md`.
 
 use chrono::{Datelike, Months, NaiveDate};
@@ -19,6 +27,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::latent::{CompanyCtx, State};
+use super::preset::toward;
 use super::tables::{indicator_index, nationalities, pay_limit, schemes, supplementary_pay_limit};
 use super::world::{
     Group, World, add_days, chance, date_between, normal, pick, poisson, uniform, ym,
@@ -127,7 +136,8 @@ pub(crate) fn simulate_workers(
     } else {
         0
     };
-    if exploited && (has_foreign || chance(rng, 0.6)) {
+    let signal = world.preset.permit_signal;
+    if exploited && (has_foreign || chance(rng, toward(0.0, 0.6, signal))) {
         n_permits = n_permits.max(2 + poisson(rng, 1.0 + 3.0 * severity));
     }
     // Only a set `--workers-per-site` draws here (today's path draws nothing).
@@ -138,15 +148,14 @@ pub(crate) fn simulate_workers(
         n_permits = n_permits.min(2);
     }
     let n_permits = n_permits.min(world.permit_cap);
+    let clean_recruiting = if group.is_risk() { 0.25 } else { 0.10 };
     let p_recruiter = world.recruiter_share.unwrap_or(if exploited {
-        0.65
-    } else if group.is_risk() {
-        0.25
+        toward(clean_recruiting, 0.65, signal)
     } else {
-        0.10
+        clean_recruiting
     });
     let uses_recruiter = chance(rng, p_recruiter);
-    let recruiter = if exploited && chance(rng, 0.6) {
+    let recruiter = if exploited && chance(rng, toward(0.0, 0.6, signal)) {
         World::draw_bad(world.recruiters, rng)
     } else {
         world.draw_recruiter(rng)
@@ -186,13 +195,24 @@ pub(crate) fn simulate_workers(
         } else {
             37.0
         };
+        let housing_signal = world.housing_signal(start);
         let p_housing = if scheme == "au_pair" {
             0.95
         } else {
-            (P_HOUSING[gi] + if exploited { 0.45 } else { 0.0 }).min(0.95)
+            let extra = if exploited {
+                toward(0.0, 0.45, housing_signal)
+            } else {
+                0.0
+            };
+            (P_HOUSING[gi] + extra).min(0.95)
         };
         let housing = chance(rng, p_housing);
-        let bound = chance(rng, if exploited { 0.97 } else { 0.85 });
+        let p_bound = if exploited {
+            toward(0.85, 0.97, signal)
+        } else {
+            0.85
+        };
+        let bound = chance(rng, p_bound);
         // With `--recruiter-share`, every permit of a recruiting site names
         // the recruiter; otherwise 85 % do (one draw, as always).
         let recruiter_id = if world.recruiter_share.is_some() {
@@ -229,7 +249,16 @@ pub(crate) fn simulate_workers(
                     a
                 }
             };
-            if has("abusive_conditions") {
+            // Crowded when the site has abusive conditions; a housing
+            // strength below 1 keeps that with probability the strength,
+            // one above 1 crowds the others with probability strength − 1
+            // (each draw only when the strength is not 1).
+            let crowded = if has("abusive_conditions") {
+                housing_signal >= 1.0 || chance(rng, housing_signal)
+            } else {
+                housing_signal > 1.0 && chance(rng, (housing_signal - 1.0).min(1.0))
+            };
+            if crowded {
                 ctx.addresses[a as usize].crowded = true;
             }
             a
@@ -266,9 +295,15 @@ pub(crate) fn simulate_workers(
         };
         let overtime = affected && has("excessive_overtime") && chance(rng, 0.7);
         let own_account = if withholding {
-            !chance(rng, 0.6)
+            !chance(rng, toward(0.01, 0.6, world.preset.payroll_signal))
         } else {
             !chance(rng, 0.01)
+        };
+        // Drift worlds only: a worker paid to a third party stays so from
+        // the drift month with probability the drifted strength (one draw).
+        let own_account_late = match world.preset.drift {
+            Some(d) if !own_account => !chance(rng, d.payroll_signal.min(1.0)),
+            _ => own_account,
         };
         let zero_rate = if withholding {
             0.05 + 0.15 * severity
@@ -279,9 +314,12 @@ pub(crate) fn simulate_workers(
         let first = ym(start).max(world.pay_start_ym);
         let last = ym(end).min(as_of_ym);
         for m in first..=last {
+            let strength = world.payroll_signal(m);
+            let factor = toward(1.0, pay_factor, strength);
             let (mut gross, mut worked) = if overtime {
                 let h = (200.0 + 80.0 * severity + 12.0 * normal(rng)).clamp(170.0, 330.0);
-                (pay * pay_factor * (1.0 + 0.03 * normal(rng)), h)
+                let h = toward(monthly_hours, h, strength);
+                (pay * factor * (1.0 + 0.03 * normal(rng)), h)
             } else {
                 let season = if seasonal && in_season(m % 12) {
                     uniform(rng, 1.15, 1.35)
@@ -289,20 +327,25 @@ pub(crate) fn simulate_workers(
                     1.0
                 };
                 let h = monthly_hours * season * (1.0 + 0.03 * normal(rng));
-                (pay * pay_factor * season * (1.0 + 0.04 * normal(rng)), h)
+                (pay * factor * season * (1.0 + 0.04 * normal(rng)), h)
             };
-            if chance(rng, zero_rate) {
+            if chance(rng, toward(0.003, zero_rate, strength)) {
                 gross = 0.0;
                 if !affected {
                     worked = 0.0;
                 }
             }
+            let own = if world.drifted_month(m) {
+                own_account_late
+            } else {
+                own_account
+            };
             payroll.push(PayOut {
                 person,
                 ym: m,
                 pay: (!world.blank(rng, 0.01)).then_some(gross.max(0.0)),
                 hours: (!world.blank(rng, 0.02)).then_some(worked.max(0.0)),
-                own_account: (!world.blank(rng, 0.02)).then_some(own_account),
+                own_account: (!world.blank(rng, 0.02)).then_some(own),
             });
         }
     }

@@ -2,7 +2,8 @@
 //! shares, the municipalities weighted by population with their postcodes,
 //! the DB07 classes of each group, the data window, the recruiter and
 //! provider pools, the scale and shape options with their Zipf tables
-//! ([`Zipf`]), and the small sampling helpers every simulation step uses.
+//! ([`Zipf`]), the world preset's knobs with its drift date, and the small
+//! sampling helpers every simulation step uses.
 //! The fixed lookup tables are in [`super::tables`].
 //!
 //! Everything here is built once per run from [`ReferenceData::bundled`] and
@@ -16,6 +17,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::data::reference::{ReferenceData, RiskGroup};
 
 use super::params::ValidGenerateParams;
+use super::preset::WorldPreset;
 
 /// The most permits a site has in the standard shape (scaled by `--workers-per-site`).
 const PERMIT_CAP: u32 = 40;
@@ -170,6 +172,12 @@ pub(crate) struct World {
     pub(crate) owner_pool: Option<Zipf>,
     /// Size of the foreign service provider pool.
     pub(crate) providers: u32,
+    /// The world preset's knobs ([`WorldPreset::baseline`]: today's model).
+    pub(crate) preset: WorldPreset,
+    /// The first day of the drifted pattern (drift worlds only).
+    pub(crate) drift_date: Option<NaiveDate>,
+    /// The month of the drift date, as [`ym`] (drift worlds only).
+    drift_ym: Option<u32>,
     /// Municipalities with their postcodes.
     pub(crate) munis: Vec<MuniPoint>,
     muni_cum: Vec<f64>,
@@ -250,6 +258,8 @@ impl World {
             ((f64::from(PERMIT_CAP) * x).round() as u32).max(1)
         };
         let zipf = |n: u32, s: f64| (s > 0.0).then(|| Zipf::new(n, s));
+        let preset = params.world().preset();
+        let drift_date = preset.drift_date(from, params.years());
         World {
             seed: params.seed(),
             from,
@@ -273,6 +283,9 @@ impl World {
                 scale.owner_skew,
             ),
             providers: (sites / 100).max(10),
+            preset,
+            drift_date,
+            drift_ym: drift_date.map(ym),
             munis,
             muni_cum,
             group_codes,
@@ -331,6 +344,45 @@ impl World {
         match &self.recruiter_zipf {
             Some(z) => z.draw(rng),
             None => rng.gen_range(0..self.recruiters),
+        }
+    }
+
+    /// Whether `day` is on or after the drift date (never without drift).
+    pub(crate) fn drifted(&self, day: NaiveDate) -> bool {
+        self.drift_date.is_some_and(|at| day >= at)
+    }
+
+    /// Whether payroll month `m` (as [`ym`]) is the drift date's month or
+    /// later (never without drift).
+    pub(crate) fn drifted_month(&self, m: u32) -> bool {
+        self.drift_ym.is_some_and(|at| m >= at)
+    }
+
+    /// Strength of the payroll signals in payroll month `m` (as [`ym`]):
+    /// the drifted one from the drift month on, else the preset's.
+    pub(crate) fn payroll_signal(&self, m: u32) -> f64 {
+        match self.preset.drift {
+            Some(d) if self.drifted_month(m) => d.payroll_signal,
+            _ => self.preset.payroll_signal,
+        }
+    }
+
+    /// Strength of the housing signals of a permit starting on `start`:
+    /// the drifted one from the drift date on, else the preset's.
+    pub(crate) fn housing_signal(&self, start: NaiveDate) -> f64 {
+        match self.preset.drift {
+            Some(d) if self.drifted(start) => d.housing_signal,
+            _ => self.preset.housing_signal,
+        }
+    }
+
+    /// The drifted shift of the sector effect on the hidden state of a
+    /// site in `group` whose company was founded on `founded`; `None`
+    /// without drift or for companies founded before the drift date.
+    pub(crate) fn sector_shift(&self, group: Group, founded: NaiveDate) -> Option<f64> {
+        match self.preset.drift {
+            Some(d) if self.drifted(founded) => Some(d.sector_shift[group.index()]),
+            _ => None,
         }
     }
 
