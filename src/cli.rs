@@ -5,6 +5,7 @@
 
 pub mod assess;
 pub mod audit;
+pub mod blind;
 pub mod card;
 pub mod common;
 pub mod evaluate;
@@ -50,6 +51,8 @@ pub enum Command {
     Generate(generate::Args),
     /// Rank every site by priority, with its ILO tier, indicator profile and reasons.
     Rank(rank::Args),
+    /// Sites with many workers where few of the 11 ILO indicators could be assessed.
+    BlindSpots(blind::Args),
     /// Explain one site's rank: indicators, evidence values, source records, missing data.
     Explain(explain::Args),
     /// List the indicator catalogue, grouped by ILO indicator.
@@ -112,6 +115,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Import(a)) => import::run(a),
         Some(Command::Generate(a)) => generate::run(a),
         Some(Command::Rank(a)) => rank::run(a),
+        Some(Command::BlindSpots(a)) => blind::run(a),
         Some(Command::Explain(a)) => explain::run(a),
         Some(Command::Indicators(a)) => indicators::run(a),
         Some(Command::Plan(a)) => plan::run(a),

@@ -5,6 +5,7 @@
 //! decision tree compared on a time split, evaluation with bootstrap
 //! intervals, and the versioned model file with its model card fields.
 
+pub mod calibrate;
 pub mod examples;
 pub mod file;
 pub mod fit;

@@ -49,6 +49,15 @@ pub struct Scored {
 }
 
 impl Scored {
+    /// Which score ranks the sites, for headers and exports: `rules` or
+    /// `model: <learner> (trained to <date>)`.
+    pub fn scorer_label(&self) -> String {
+        match &self.model {
+            Some((m, _)) => format!("model: {} (trained to {})", m.kind.name(), m.trained_as_of),
+            None => "rules".into(),
+        }
+    }
+
     /// Scores every site with a model (refused when the features differ).
     pub fn with_model(mut self, model: ModelFile) -> Result<Scored, PipelineError> {
         let scores = model.score(&self.assessment.frame, 5)?;
@@ -89,7 +98,7 @@ pub fn assess(
     };
     let assessment = {
         let _stage = crate::progress::stage("indicators");
-        let present: Vec<crate::data::Table> = data.tables.keys().copied().collect();
+        let present: Vec<crate::data::Table> = data.assessable_tables();
         catalogue.assess_with_tables(feats, &present)?
     };
     Ok(Scored {

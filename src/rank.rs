@@ -11,6 +11,7 @@
 //! one with strong evidence, while still preferring visits that reach more
 //! people.
 
+pub mod blind;
 pub mod decision;
 pub mod evidence;
 pub mod explanation;

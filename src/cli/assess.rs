@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 
 use super::InputRejected;
-use super::common::{parse_date_arg, warn_rejects};
+use super::common::{parse_date_arg, warn_load};
 use crate::assess::answers::template;
 use crate::assess::{Answers, AnswersError, Questionnaire, Report, Session, subcontractors};
 use crate::data::LoadOptions;
@@ -134,7 +134,7 @@ fn run_subcontractors(
         Err(PipelineError::Data(e)) => return Err(e.into()),
         Err(e) => return Err(e.into()),
     };
-    warn_rejects(&scored.data.report);
+    warn_load(&scored.data.report);
     let report = subcontractors::from_scored(&scored, questionnaire);
     let text = match args.format.unwrap_or(Format::Markdown) {
         Format::Json => {

@@ -53,7 +53,7 @@ impl DataArgs {
     /// Loads the folder and prints a short notice of rejects on stderr.
     pub fn load(&self) -> anyhow::Result<Dataset> {
         let ds = load_folder(&self.dir(), &self.load_options()?)?;
-        warn_rejects(&ds.report);
+        warn_load(&ds.report);
         Ok(ds)
     }
 }
@@ -69,8 +69,20 @@ pub fn demo_dir() -> PathBuf {
     }
 }
 
-/// Prints the rejected rows (a sample per table) and where the rest are.
-pub fn warn_rejects(report: &LoadReport) {
+/// Prints what a user must know of a load: tables that hold no row (their
+/// indicators are unknown everywhere), and the rejected rows (a sample per
+/// table) and where the rest are.
+pub fn warn_load(report: &LoadReport) {
+    for t in report.empty_tables() {
+        let file = t
+            .file
+            .as_ref()
+            .map_or_else(|| t.table.to_string(), |f| f.display().to_string());
+        eprintln!(
+            "warning: {file} holds no rows: `{}` is treated as not assessed, so its indicators are unknown at every site, not clear",
+            t.table
+        );
+    }
     let total = report.total_rejected();
     if total == 0 {
         return;
@@ -167,7 +179,7 @@ impl ScoreArgs {
         opts.as_of = None;
         let scored =
             crate::pipeline::load_and_assess(&self.data.dir(), opts, compiled, self.data.as_of)?;
-        warn_rejects(&scored.data.report);
+        warn_load(&scored.data.report);
         if self.scorer == Scorer::Rules {
             return Ok(scored);
         }
@@ -187,7 +199,7 @@ impl ScoreArgs {
 /// Ends a command whose job is the load itself (`validate`, `import`): the
 /// rejects notice on stderr, and exit code 1 when any row was rejected.
 pub fn finish_load(report: &crate::data::LoadReport) -> std::process::ExitCode {
-    warn_rejects(report);
+    warn_load(report);
     if report.total_rejected() > 0 {
         std::process::ExitCode::from(1)
     } else {

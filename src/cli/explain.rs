@@ -66,8 +66,8 @@ pub fn write_text(out: &mut impl Write, e: &Explanation) -> std::io::Result<()> 
     )?;
     writeln!(
         out,
-        "as of {} · rank {} of {} ({} scorer)",
-        e.as_of, e.rank, e.of, e.scorer
+        "as of {} · rank {} of {} · scorer {} · {}/11 ILO indicators assessed",
+        e.as_of, e.rank, e.of, e.scorer, e.coverage
     )?;
     match e.probability {
         Some(p) => writeln!(

@@ -87,14 +87,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             serde_json::to_writer_pretty(&mut out, &rows)?;
             writeln!(out)?;
         }
-        Format::Csv => write_csv(&mut out, &rows)?,
+        Format::Csv => write_csv(&mut out, &rows, &scored.scorer_label())?,
         Format::Table => {
             let chips = filter.chips();
             writeln!(
                 out,
-                "tilsyn rank · {} · as of {} · rules scorer · {} of {} sites{}",
+                "tilsyn rank · {} · as of {} · scorer {} · {} of {} sites{}",
                 scored.data.report.data_dir.display(),
                 scored.as_of,
+                scored.scorer_label(),
                 rows.len(),
                 scored.assessment.frame.height(),
                 if chips.is_empty() {
@@ -105,7 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             )?;
             writeln!(
                 out,
-                "ILO strip: {} = observed ● signalled ◐ clear · unknown ?",
+                "ILO strip: {} = observed ● signalled ◐ clear · unknown ? (coverage: how many of the 11 were assessed)",
                 strip_legend()
             )?;
             writeln!(out)?;
@@ -148,14 +149,18 @@ fn write_site(out: &mut impl Write, r: &Ranked) -> std::io::Result<()> {
         .map_or("never inspected".to_string(), |d| {
             format!("last inspected {d} days ago")
         });
-    writeln!(out, "      ILO {strip}   {last}")?;
+    writeln!(
+        out,
+        "      ILO {strip}  {}/11 assessed   {last}",
+        r.coverage
+    )?;
     for reason in &r.reasons {
         writeln!(out, "      - {} [{}]", reason.text, reason.indicator)?;
     }
     writeln!(out)
 }
 
-fn write_csv(out: &mut impl Write, rows: &[Ranked]) -> anyhow::Result<()> {
+fn write_csv(out: &mut impl Write, rows: &[Ranked], scorer: &str) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     let mut header: Vec<String> = [
         "rank",
@@ -171,6 +176,8 @@ fn write_csv(out: &mut impl Write, rows: &[Ranked]) -> anyhow::Result<()> {
         "score",
         "priority",
         "tier",
+        "coverage",
+        "scorer",
         "days_since_inspection",
     ]
     .iter()
@@ -196,6 +203,8 @@ fn write_csv(out: &mut impl Write, rows: &[Ranked]) -> anyhow::Result<()> {
             format!("{:.3}", r.score),
             format!("{:.3}", r.priority),
             r.tier.id().to_string(),
+            r.coverage.to_string(),
+            scorer.to_string(),
             r.days_since_inspection
                 .map(|d| d.to_string())
                 .unwrap_or_default(),

@@ -17,7 +17,15 @@ pub enum LearnerArg {
     Logistic,
     /// A decision tree.
     Tree,
-    /// Both; keep the higher held-out ROC AUC.
+    /// Bagged decision trees.
+    Forest,
+    /// The rules score itself, mapped to a probability.
+    Rules,
+    /// The rules score and the logistic regression, averaged in log-odds.
+    Blend,
+    /// Every candidate above; keep the best precision at the plan sizes on
+    /// the validation slice (the rules score wins ties).
+    #[value(alias = "auto")]
     Best,
 }
 
@@ -31,8 +39,10 @@ pub struct ModelArgs {
     /// Indicator catalogue (default: the bundled models/indicators.toml).
     #[arg(long, value_name = "FILE")]
     pub catalogue: Option<PathBuf>,
-    /// Learner: logistic, tree, or best (fit both, keep the higher held-out AUC).
-    #[arg(long, value_enum, default_value_t = LearnerArg::Logistic)]
+    /// Learner, or `best` (alias `auto`): fit every candidate, keep the best
+    /// precision at the plan sizes on the validation slice; the rules score
+    /// is a candidate, so a learner is used only where it beats it.
+    #[arg(long, value_enum, default_value_t = LearnerArg::Best)]
     pub learner: LearnerArg,
     /// L2 penalty of the logistic regression (per example; strong by default,
     /// since a few thousand inspections cannot support 90 free weights).
@@ -69,6 +79,9 @@ impl ModelArgs {
             learner: match self.learner {
                 LearnerArg::Logistic => Learner::Logistic,
                 LearnerArg::Tree => Learner::Tree,
+                LearnerArg::Forest => Learner::Forest,
+                LearnerArg::Rules => Learner::Rules,
+                LearnerArg::Blend => Learner::Blend,
                 LearnerArg::Best => Learner::Best,
             },
             l2: self.l2,
@@ -107,7 +120,7 @@ impl ModelArgs {
         opts.as_of = None;
         opts.extra_indicators.extend(compiled.ids());
         let ds = crate::data::load_folder(&self.data.dir(), &opts)?;
-        super::common::warn_rejects(&ds.report);
+        super::common::warn_load(&ds.report);
         Ok(crate::model::train::train(
             &ds,
             &compiled,
@@ -135,17 +148,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     trained.file.save(&args.out_file)?;
     let f = &trained.file;
     eprintln!(
-        "trained {:?} on {} inspections ({} to {}), {} features",
-        f.kind,
+        "trained {} on {} inspections ({} to {}), {} features",
+        f.kind.name(),
         trained.examples.len() - trained.test_rows.len(),
         f.training_period.0,
         f.training_period.1,
         f.features.len()
     );
+    eprintln!("kept {}", f.chosen_because);
     if let Some(m) = &f.metrics {
         eprintln!(
-            "held-out ROC AUC {} on {} inspections from {}",
-            m.auc, m.n_test, m.split_date
+            "held-out ROC AUC {} on {} inspections from {}; calibration error {:.3}",
+            m.auc, m.n_test, m.split_date, m.calibration_error
         );
     }
     eprintln!("wrote {}", args.out_file.display());

@@ -79,6 +79,8 @@ pub fn write_table(out: &mut impl Write, r: &LoadReport) -> std::io::Result<()> 
         let mut notes = Vec::new();
         if t.status == TableStatus::Absent {
             notes.push("absent: its indicators are not assessable".to_string());
+        } else if t.rows_loaded == 0 {
+            notes.push("no rows: its indicators are unknown at every site".to_string());
         }
         if let Some(d) = &t.dialect {
             let delim = if d.delimiter == '\t' {

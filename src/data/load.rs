@@ -144,6 +144,15 @@ impl LoadReport {
     pub fn table(&self, table: Table) -> Option<&TableReport> {
         self.tables.iter().find(|t| t.table == table.name())
     }
+
+    /// Tables loaded from a file that holds no row (after rejects): their
+    /// indicators are unknown at every site, which a user should be told.
+    pub fn empty_tables(&self) -> Vec<&TableReport> {
+        self.tables
+            .iter()
+            .filter(|t| t.status == TableStatus::Loaded && t.rows_loaded == 0)
+            .collect()
+    }
 }
 
 /// A loaded folder: one typed frame per table present.
@@ -165,6 +174,21 @@ impl Dataset {
     /// Whether a table was present.
     pub fn has(&self, table: Table) -> bool {
         self.tables.contains_key(&table)
+    }
+
+    /// Whether a table holds rows: present with no row (a header-only
+    /// file) says nothing about any site, so its indicators are unknown.
+    pub fn has_rows(&self, table: Table) -> bool {
+        self.tables.get(&table).is_some_and(|df| df.height() > 0)
+    }
+
+    /// The tables whose indicators can be assessed: present and not empty.
+    pub fn assessable_tables(&self) -> Vec<Table> {
+        self.tables
+            .iter()
+            .filter(|(_, df)| df.height() > 0)
+            .map(|(t, _)| *t)
+            .collect()
     }
 
     /// The latest event date in the data (inspections, tips, payroll months,

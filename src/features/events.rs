@@ -29,6 +29,7 @@ pub fn attach_postings(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
             ("postings".into(), DataType::Int64),
             ("posted_workers".into(), DataType::Int64),
             ("postings_without_rut".into(), DataType::Int64),
+            ("postings_without_rut_age_days".into(), DataType::Int32),
         ]));
     };
     let agg = key_targets(&targets)
@@ -52,6 +53,11 @@ pub fn attach_postings(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
                 .cast(DataType::Int64)
                 .sum()
                 .alias("postings_without_rut"),
+            (col(AS_OF).first()
+                - col("start_date")
+                    .filter(col("rut_notified").eq(lit(false)))
+                    .max())
+            .alias("postings_without_rut_age_days"),
         ]);
     attach(
         targets,

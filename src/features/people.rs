@@ -38,6 +38,41 @@ pub(super) fn active_permits(ds: &Dataset, targets: &LazyFrame) -> Option<LazyFr
     )
 }
 
+/// Annual pay is compared with this share of the scheme's threshold: the
+/// threshold counts employer pension contributions and holiday allowance,
+/// which gross pay in the payroll register leaves out.
+pub const THRESHOLD_SHARE_OF_GROSS: f64 = 0.85;
+
+/// Each permit's annual pay threshold (`_threshold`): that of its scheme in
+/// force on the permit's start date, from the bundled scheme table; null
+/// for schemes without one and for permits dated before the first year
+/// whose thresholds are bundled (2025), which are not assessed.
+fn scheme_threshold() -> Expr {
+    let reference = crate::data::reference::ReferenceData::bundled();
+    let from = |y: i32| {
+        chrono::NaiveDate::from_ymd_opt(y, 1, 1).map_or(i32::MAX, crate::data::parse::to_days)
+    };
+    let mut expr = lit(NULL).cast(DataType::Float64);
+    for s in &reference.schemes {
+        for (year, value) in [
+            (2025, s.pay_threshold_2025_dkk),
+            (2026, s.pay_threshold_2026_dkk),
+        ] {
+            if let Some(v) = value {
+                // Later years are tested last, so they win.
+                expr = when(
+                    col("scheme")
+                        .eq(lit(s.scheme.as_str()))
+                        .and(col("start_date").gt_eq(lit(from(year)))),
+                )
+                .then(lit(v))
+                .otherwise(expr);
+            }
+        }
+    }
+    expr.alias("_threshold")
+}
+
 fn share(cond: Expr) -> Expr {
     cond.cast(DataType::Float64).mean()
 }
@@ -51,6 +86,7 @@ pub fn attach_permits(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
         ("share_recruiter", DataType::Float64),
         ("share_bound_housing_recruiter", DataType::Float64),
         ("stated_hourly_dkk", DataType::Float64),
+        ("share_au_pair", DataType::Float64),
     ];
     let Some(p) = active_permits(ds, &targets) else {
         return targets.with_columns(null_columns(&owned(&names)));
@@ -70,6 +106,7 @@ pub fn attach_permits(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
         )
         .alias("share_bound_housing_recruiter"),
         col("_stated_hourly").median().alias("stated_hourly_dkk"),
+        share(col("scheme").eq(lit("au_pair"))).alias("share_au_pair"),
     ]);
     attach(targets, agg, &["permit_workers"])
 }
@@ -87,6 +124,8 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
         ("zero_pay_months", DataType::Int64),
         ("share_third_party_pay", DataType::Float64),
         ("share_paid_elsewhere", DataType::Float64),
+        ("threshold_workers", DataType::Int64),
+        ("share_below_scheme_threshold", DataType::Float64),
     ];
     let Some(mut payroll) = table_lazy(ds, Table::Payroll) else {
         return targets.with_columns(null_columns(&owned(&names)));
@@ -172,15 +211,21 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
         ("pay_ratio_median", DataType::Float64),
         ("share_below_80pct", DataType::Float64),
         ("share_paid_elsewhere", DataType::Float64),
+        ("threshold_workers", DataType::Int64),
+        ("share_below_scheme_threshold", DataType::Float64),
     ];
     let Some(permits) = active_permits(ds, &targets) else {
         return lf.with_columns(null_columns(&owned(&ratio_names)));
     };
-    let holders = permits.group_by([col(KEY), col("person_id")]).agg([
-        col(SITE).first(),
-        col(AS_OF).first(),
-        col("_stated_hourly").median(),
-    ]);
+    let holders = permits
+        .with_columns([scheme_threshold()])
+        .group_by([col(KEY), col("person_id")])
+        .agg([
+            col(SITE).first(),
+            col(AS_OF).first(),
+            col("_stated_hourly").median(),
+            col("_threshold").min(),
+        ]);
     // Pay from this site only: joined on person and site together.
     let hourly = when(col("hours_paid").gt(lit(0.0)))
         .then(col("gross_pay_dkk") / col("hours_paid"))
@@ -192,7 +237,7 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
             .clone()
             .with_columns([hourly])
             .group_by(by_pair.clone())
-            .agg([col("_hourly").median()]);
+            .agg([col("_hourly").median(), col("gross_pay_dkk").mean()]);
         holders
             .clone()
             .join(
@@ -206,6 +251,8 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
                 col("person_id"),
                 col("_hourly"),
                 col("_stated_hourly"),
+                col("gross_pay_dkk"),
+                col("_threshold"),
             ])
     } else {
         in_window(holders.clone().join(
@@ -216,15 +263,31 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
         ))
         .with_columns([hourly])
         .group_by([col(KEY), col("person_id")])
-        .agg([col("_hourly").median(), col("_stated_hourly").first()])
+        .agg([
+            col("_hourly").median(),
+            col("_stated_hourly").first(),
+            col("gross_pay_dkk").mean(),
+            col("_threshold").first(),
+        ])
     }
     .with_columns([(col("_hourly") / col("_stated_hourly")).alias("_ratio")]);
     let ratio_agg = per_person.group_by([col(KEY)]).agg([
         col("_hourly").median().alias("paid_hourly_dkk"),
         col("_ratio").median().alias("pay_ratio_median"),
         share(col("_ratio").lt(lit(0.8))).alias("share_below_80pct"),
+        col("_threshold")
+            .is_not_null()
+            .and(col("gross_pay_dkk").is_not_null())
+            .cast(DataType::Int64)
+            .sum()
+            .alias("threshold_workers"),
+        share(
+            (col("gross_pay_dkk") * lit(12.0))
+                .lt(col("_threshold") * lit(THRESHOLD_SHARE_OF_GROSS)),
+        )
+        .alias("share_below_scheme_threshold"),
     ]);
-    lf = attach(lf, ratio_agg, &[]);
+    lf = attach(lf, ratio_agg, &["threshold_workers"]);
 
     // Permit holders paid only by other sites in the window.
     let paid = if single {

@@ -144,9 +144,22 @@ pub struct Indicator {
     /// (default for evidence) or `signalled` (e.g. unverified tips).
     #[serde(default)]
     pub shows_as: Option<ShowsAs>,
-    /// A weight that replaces the one its strength gives.
+    /// A weight that replaces the one its strength gives (0: context only,
+    /// shown and a model feature, never scored).
     #[serde(default)]
     pub weight: Option<f64>,
+    /// The fact it restates: indicators of one group score once, at the
+    /// heaviest that fired (default: its own id).
+    #[serde(default)]
+    pub group: Option<String>,
+    /// SQL condition under which a source that could show it was looked at
+    /// for the site; where it does not hold, a rule that does not fire is
+    /// *unknown*, not clear (default: assessed wherever the rule has a value).
+    #[serde(default)]
+    pub assessed: Option<String>,
+    /// The same in words, for explanations ("an inspection in the last 5 years").
+    #[serde(default)]
+    pub assessed_by: Option<String>,
 }
 
 /// How a fired indicator shows in the 11-indicator grid.
@@ -166,6 +179,11 @@ impl Indicator {
             .iter()
             .filter_map(|n| Table::from_name(n))
             .collect()
+    }
+
+    /// The group it scores in: its `group`, else its own id.
+    pub fn group(&self) -> &str {
+        self.group.as_deref().unwrap_or(&self.id)
     }
 
     /// Indices (into `ILO_INDICATORS`) of its ILO indicators.
@@ -317,19 +335,13 @@ impl Catalogue {
                     "duplicate id: every indicator needs its own id".into(),
                 ));
             }
-            if d.ilo.is_empty() && d.kind == Kind::Evidence {
+            if let Some(w) = d.weight
+                && (!w.is_finite() || w < 0.0)
+            {
                 return Err(err(
                     i,
-                    format!(
-                        "`ilo` is empty: evidence must name at least one of {}",
-                        ILO_INDICATORS.join(", ")
-                    ),
+                    format!("weight {w}: must be 0 (context only) or a positive number"),
                 ));
-            }
-            if let Some(w) = d.weight
-                && (!w.is_finite() || w <= 0.0)
-            {
-                return Err(err(i, format!("weight {w}: must be a positive number")));
             }
             for x in &d.ilo {
                 if !ILO_INDICATORS.contains(&x.as_str()) {
@@ -358,6 +370,12 @@ impl Catalogue {
             }
             if d.kind == Kind::Evidence && d.age.is_none() {
                 return Err(err(i, "an evidence indicator needs `age`, the feature holding the evidence's age in days".into()));
+            }
+            if d.assessed_by.is_some() && d.assessed.is_none() {
+                return Err(err(
+                    i,
+                    "`assessed_by` describes `assessed`: give the condition too".into(),
+                ));
             }
             if d.delphi_dimension.is_some() != d.strength.is_some() {
                 return Err(err(

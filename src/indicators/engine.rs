@@ -60,24 +60,30 @@ pub struct CompiledCatalogue {
     /// The catalogue.
     pub catalogue: Catalogue,
     exprs: Vec<Expr>,
+    /// Each indicator's `assessed` condition, where it has one.
+    assessed: Vec<Option<Expr>>,
 }
 
 /// One site's indicators, ILO profile, dimensions and tier.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteAssessment {
-    /// Indicators that fired and count, with their weight after decay, heaviest first.
+    /// Indicators that fired, with the weight they add after decay, heaviest
+    /// first. An indicator whose group already counts a heavier one adds 0.
     pub fired: Vec<(usize, f64)>,
     /// Evidence indicators whose rule holds but whose evidence has expired.
     pub expired: Vec<usize>,
-    /// Indicators that could not be assessed (data missing).
+    /// Indicators that could not be assessed: data missing, or no source
+    /// that could show them was looked at (their `assessed` condition).
     pub unknown: Vec<usize>,
     /// Status of each of the 11 ILO indicators.
     pub ilo: [IloStatus; 11],
+    /// How many of the 11 ILO indicators were assessed (not unknown).
+    pub coverage: u8,
     /// Positive Delphi dimensions, in `Dimension::ALL` order.
     pub dimensions: [bool; 6],
     /// The ILO tier.
     pub tier: Tier,
-    /// Sum of the fired indicators' weights.
+    /// Sum over groups of the heaviest fired weight.
     pub rule_score: f64,
 }
 
@@ -103,32 +109,9 @@ impl CompiledCatalogue {
     pub fn compile(catalogue: Catalogue, features: &Schema) -> Result<Self, CatalogueError> {
         let empty = DataFrame::empty_with_schema(features);
         let mut exprs = Vec::with_capacity(catalogue.indicators.len());
+        let mut assessed = Vec::with_capacity(catalogue.indicators.len());
         for (i, d) in catalogue.indicators.iter().enumerate() {
-            let expr = polars::sql::sql_expr(&d.rule).map_err(|e| {
-                catalogue.entry_error(i, format!("rule does not parse as SQL: {e}"))
-            })?;
-            let dtype = empty
-                .clone()
-                .lazy()
-                .select([expr.clone().alias("r")])
-                .collect_schema()
-                .map_err(|e| {
-                    catalogue.entry_error(
-                        i,
-                        format!(
-                            "rule uses a name that is not a feature ({}): see docs/features.md",
-                            short(&e.to_string())
-                        ),
-                    )
-                })?
-                .get("r")
-                .cloned();
-            if dtype != Some(DataType::Boolean) {
-                return Err(catalogue.entry_error(
-                    i,
-                    format!("rule is not a true/false condition (it gives {}); compare with >, <, = ...", dtype.map_or("nothing".into(), |t| t.to_string())),
-                ));
-            }
+            let expr = condition(&catalogue, i, &d.rule, &empty, "rule")?;
             for name in explain::placeholders(&d.explain) {
                 if features.get(name).is_none() {
                     return Err(catalogue.entry_error(
@@ -143,8 +126,17 @@ impl CompiledCatalogue {
                 return Err(catalogue.entry_error(i, format!("age '{a}' is not a feature")));
             }
             exprs.push(expr.alias(format!("{RULE_PREFIX}{}", d.id)));
+            let cond = match &d.assessed {
+                None => None,
+                Some(text) => Some(condition(&catalogue, i, text, &empty, "assessed")?),
+            };
+            assessed.push(cond.map(|e| e.alias(format!("assessed:{}", d.id))));
         }
-        Ok(CompiledCatalogue { catalogue, exprs })
+        Ok(CompiledCatalogue {
+            catalogue,
+            exprs,
+            assessed,
+        })
     }
 
     /// Evaluates all rules over the features in one plan and assesses every
@@ -195,7 +187,24 @@ impl CompiledCatalogue {
                 None => None,
             });
         }
+        let conds: Vec<Expr> = self.assessed.iter().flatten().cloned().collect();
+        let cond_frame = if conds.is_empty() {
+            DataFrame::empty()
+        } else {
+            frame.clone().lazy().select(conds).collect()?
+        };
+        let mut checked: Vec<Option<Vec<bool>>> = Vec::with_capacity(cat.indicators.len());
+        for (d, c) in cat.indicators.iter().zip(&self.assessed) {
+            checked.push(match c {
+                None => None,
+                Some(_) => {
+                    let c = cond_frame.column(&format!("assessed:{}", d.id))?.bool()?;
+                    Some(c.iter().map(|v| v == Some(true)).collect())
+                }
+            });
+        }
         let weights: Vec<f64> = cat.indicators.iter().map(|d| cat.base_weight(d)).collect();
+        let groups: Vec<&str> = cat.indicators.iter().map(|d| d.group()).collect();
         let assessable: Vec<bool> = cat
             .indicators
             .iter()
@@ -214,6 +223,17 @@ impl CompiledCatalogue {
                 for (i, d) in cat.indicators.iter().enumerate() {
                     let value = if assessable[i] { rules[i][row] } else { None };
                     let age = ages[i].as_ref().and_then(|a| a[row]);
+                    let looked = checked[i].as_ref().is_none_or(|c| c[row]);
+                    // Nothing found is "clear" only where a source that
+                    // could have shown it was looked at.
+                    let not_found = |unknown: &mut Vec<usize>| {
+                        if looked {
+                            IloStatus::Clear
+                        } else {
+                            unknown.push(i);
+                            IloStatus::Unknown
+                        }
+                    };
                     let status = match value {
                         None => {
                             unknown.push(i);
@@ -223,7 +243,7 @@ impl CompiledCatalogue {
                             if d.kind == Kind::Evidence && age.is_some_and(|a| a > expire) =>
                         {
                             expired.push(i);
-                            IloStatus::Clear
+                            not_found(&mut unknown)
                         }
                         Some(true) => {
                             fired.push((i, weights[i] * cat.decay(age)));
@@ -241,7 +261,7 @@ impl CompiledCatalogue {
                                 _ => IloStatus::Observed,
                             }
                         }
-                        Some(false) => IloStatus::Clear,
+                        Some(false) => not_found(&mut unknown),
                     };
                     for &x in &ilo_idx[i] {
                         ilo[x] = ilo[x].max(status);
@@ -259,12 +279,24 @@ impl CompiledCatalogue {
                     dimensions[k] = c.positive();
                 }
                 fired.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                // One fact counts once: within a group only the heaviest adds.
+                let mut counted: Vec<&str> = Vec::new();
+                for (i, w) in fired.iter_mut() {
+                    if counted.contains(&groups[*i]) {
+                        *w = 0.0;
+                    } else {
+                        counted.push(groups[*i]);
+                    }
+                }
+                fired.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 let rule_score = fired.iter().map(|(_, w)| w).sum();
+                let coverage = ilo.iter().filter(|s| **s != IloStatus::Unknown).count() as u8;
                 SiteAssessment {
                     fired,
                     expired,
                     unknown,
                     ilo,
+                    coverage,
                     dimensions,
                     tier: Tier::from_dimensions(&dimensions),
                     rule_score,
@@ -281,6 +313,45 @@ impl CompiledCatalogue {
             .map(|d| d.id.clone())
             .collect()
     }
+}
+
+/// Compiles one SQL condition of entry `i` (its `rule` or `assessed`) and
+/// checks that it uses only features and yields true/false.
+fn condition(
+    catalogue: &Catalogue,
+    i: usize,
+    text: &str,
+    empty: &DataFrame,
+    field: &str,
+) -> Result<Expr, CatalogueError> {
+    let expr = polars::sql::sql_expr(text)
+        .map_err(|e| catalogue.entry_error(i, format!("{field} does not parse as SQL: {e}")))?;
+    let dtype = empty
+        .clone()
+        .lazy()
+        .select([expr.clone().alias("r")])
+        .collect_schema()
+        .map_err(|e| {
+            catalogue.entry_error(
+                i,
+                format!(
+                    "{field} uses a name that is not a feature ({}): see docs/features.md",
+                    short(&e.to_string())
+                ),
+            )
+        })?
+        .get("r")
+        .cloned();
+    if dtype != Some(DataType::Boolean) {
+        return Err(catalogue.entry_error(
+            i,
+            format!(
+                "{field} is not a true/false condition (it gives {}); compare with >, <, = ...",
+                dtype.map_or("nothing".into(), |t| t.to_string())
+            ),
+        ));
+    }
+    Ok(expr)
 }
 
 fn short(s: &str) -> String {

@@ -67,6 +67,9 @@ pub struct Examples {
     pub sites: Vec<String>,
     /// The rules scorer's priority per row (the baseline).
     pub rule_priority: Vec<f64>,
+    /// The exposure factor per row (`1 + ln(1 + workers exposed)`), which
+    /// every ranking multiplies in.
+    pub exposure: Vec<f64>,
 }
 
 impl Examples {
@@ -155,14 +158,18 @@ pub fn build(
         ])
         .sort([KEY], SortMultipleOptions::default());
     let feats = features::compute(ds, targets)?;
-    let present: Vec<Table> = ds.tables.keys().copied().collect();
+    let present: Vec<Table> = ds.assessable_tables();
     let assessment = catalogue.assess_with_tables(feats, &present)?;
     let workers = crate::rank::rows::workers_exposed(&assessment.frame);
+    let exposure: Vec<f64> = workers
+        .iter()
+        .map(|w| crate::rank::rows::exposure(*w))
+        .collect();
     let rule_priority: Vec<f64> = assessment
         .sites
         .iter()
-        .zip(&workers)
-        .map(|(s, w)| s.rule_score * crate::rank::rows::exposure(*w))
+        .zip(&exposure)
+        .map(|(s, e)| s.rule_score * e)
         .collect();
     let frame = assessment.frame;
 
@@ -204,5 +211,6 @@ pub fn build(
         selection_probability: probs,
         sites: site_ids,
         rule_priority,
+        exposure,
     })
 }

@@ -73,8 +73,13 @@ pub struct Comparison {
     /// The learner.
     pub kind: ModelKind,
     /// Its ROC AUC on the validation slice (the last fifth of the training
-    /// period) that chooses between learners; none with a single learner.
+    /// period); reported, not used to choose.
     pub validation_auc: Option<f64>,
+    /// Its mean precision in the top 5%, 10% and 20% of the validation
+    /// slice, ranked as `rank` ranks (probability × exposure; the rules
+    /// candidate by the rules priority): what chooses between candidates.
+    #[serde(default)]
+    pub validation_precision: Option<f64>,
     /// Its held-out ROC AUC on the test period (reported, never used to choose).
     pub auc: Option<f64>,
     /// Its precision in the top 5% of test examples.
@@ -112,6 +117,13 @@ pub struct ModelFile {
     pub metrics: Option<Metrics>,
     /// The learners compared on the same split.
     pub comparison: Vec<Comparison>,
+    /// Why this learner was kept, in words.
+    #[serde(default)]
+    pub chosen_because: String,
+    /// The Platt mapping fitted on the validation slice, applied to every
+    /// probability the model gives.
+    #[serde(default)]
+    pub calibration: Option<super::calibrate::Platt>,
 }
 
 /// Probabilities and contributions for assessed sites.
@@ -135,7 +147,7 @@ impl ModelFile {
     /// Scores one chunk of rows.
     fn score_chunk(&self, frame: &DataFrame, top: usize) -> Result<ChunkScores, ModelError> {
         let x = matrix(frame, &self.features, None)?;
-        let probability = self.model.predict(&x);
+        let probability = self.probabilities(&x);
         let contributions = x
             .axis_iter(Axis(0))
             .map(|row| {
@@ -153,6 +165,15 @@ impl ModelFile {
         Ok((probability, contributions))
     }
 
+    /// Calibrated probabilities for the rows of a model matrix.
+    pub fn probabilities(&self, x: &ndarray::Array2<f64>) -> Vec<f64> {
+        let raw = self.model.predict(x);
+        match &self.calibration {
+            Some(c) => raw.into_iter().map(|p| c.apply(p)).collect(),
+            None => raw,
+        }
+    }
+
     /// Reads a model file.
     pub fn load(path: &Path) -> Result<ModelFile, ModelError> {
         let err = |message: String| ModelError::File {
@@ -168,12 +189,7 @@ impl ModelFile {
                 m.format
             )));
         }
-        let n = m.features.len();
-        let ok = match &m.model {
-            Fitted::Logistic { coef, .. } => coef.len() == n,
-            Fitted::Tree { nodes } => nodes.iter().all(|x| x.feature.is_none_or(|f| f < n)),
-        };
-        if !ok {
+        if !m.model.fits_features(m.features.len()) {
             return Err(err(
                 "the model's coefficients do not match its feature list".into(),
             ));

@@ -26,6 +26,31 @@ pub enum ModelKind {
     Logistic,
     /// Decision tree.
     Tree,
+    /// Bagged decision trees (their probabilities averaged).
+    Forest,
+    /// The rules score itself, mapped to a probability: the transparent
+    /// baseline, which a learner must beat to be used.
+    Rules,
+    /// The rules score and the logistic regression, averaged in log-odds.
+    Blend,
+}
+
+impl ModelKind {
+    /// Whether the blend is built from it.
+    pub fn is_blend_part(self) -> bool {
+        matches!(self, ModelKind::Rules | ModelKind::Logistic)
+    }
+
+    /// The snake_case name used in files and headers.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::Logistic => "logistic",
+            ModelKind::Tree => "tree",
+            ModelKind::Forest => "forest",
+            ModelKind::Rules => "rules",
+            ModelKind::Blend => "blend",
+        }
+    }
 }
 
 /// A node of a fitted tree: a split (`x[feature] < threshold` goes left) or a leaf.
@@ -59,10 +84,77 @@ pub enum Fitted {
         /// The nodes.
         nodes: Vec<Node>,
     },
+    /// Bagged trees; the probability is their mean.
+    Forest {
+        /// Each tree's nodes.
+        trees: Vec<Vec<Node>>,
+    },
+    /// `p = σ(intercept + coef · x[feature])` over the rules score alone.
+    Rules {
+        /// The rules score's position in the feature list.
+        feature: usize,
+        /// Intercept (base-rate corrected).
+        intercept: f64,
+        /// Coefficient of the standardised rules score.
+        coef: f64,
+    },
+    /// `p = σ(weight · logit(learner) + (1 − weight) · logit(rules))`.
+    Blend {
+        /// The rules part.
+        rules: Box<Fitted>,
+        /// The learned part.
+        learner: Box<Fitted>,
+        /// Weight of the learned part.
+        weight: f64,
+    },
 }
 
-fn sigmoid(z: f64) -> f64 {
+/// The logistic function.
+pub fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
+}
+
+/// Log-odds of a probability, clamped away from 0 and 1.
+pub fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-9, 1.0 - 1e-9);
+    (p / (1.0 - p)).ln()
+}
+
+/// The probability at the leaf a row falls in.
+fn tree_predict(nodes: &[Node], x: ArrayView1<'_, f64>) -> f64 {
+    nodes.get(leaf_of(nodes, x)).map_or(0.0, |n| n.p)
+}
+
+/// A tree's contributions: for each feature on the row's path, the change in
+/// probability when it is set to its training mean (0 once standardised);
+/// a feature off the path cannot change the leaf, so it contributes 0.
+fn tree_contributions(nodes: &[Node], x: ArrayView1<'_, f64>, out: &mut [f64], scale: f64) {
+    let p = tree_predict(nodes, x);
+    let mut on_path: Vec<usize> = Vec::new();
+    let mut i = 0usize;
+    for _ in 0..=nodes.len() {
+        match nodes.get(i).and_then(|n| n.feature.map(|f| (f, n))) {
+            None => break,
+            Some((f, n)) => {
+                if !on_path.contains(&f) {
+                    on_path.push(f);
+                }
+                i = if x.get(f).copied().unwrap_or(0.0) < n.threshold {
+                    n.left
+                } else {
+                    n.right
+                }
+            }
+        }
+    }
+    let mut row = x.to_owned();
+    for f in on_path {
+        let Some(slot) = out.get_mut(f) else { continue };
+        let keep = row[f];
+        row[f] = 0.0;
+        *slot += scale * (p - tree_predict(nodes, row.view()));
+        row[f] = keep;
+    }
 }
 
 impl Fitted {
@@ -71,6 +163,23 @@ impl Fitted {
         match self {
             Fitted::Logistic { .. } => ModelKind::Logistic,
             Fitted::Tree { .. } => ModelKind::Tree,
+            Fitted::Forest { .. } => ModelKind::Forest,
+            Fitted::Rules { .. } => ModelKind::Rules,
+            Fitted::Blend { .. } => ModelKind::Blend,
+        }
+    }
+
+    /// Whether every feature index it uses is below `n`.
+    pub fn fits_features(&self, n: usize) -> bool {
+        let tree_ok = |nodes: &[Node]| nodes.iter().all(|x| x.feature.is_none_or(|f| f < n));
+        match self {
+            Fitted::Logistic { coef, .. } => coef.len() == n,
+            Fitted::Tree { nodes } => tree_ok(nodes),
+            Fitted::Forest { trees } => !trees.is_empty() && trees.iter().all(|t| tree_ok(t)),
+            Fitted::Rules { feature, .. } => *feature < n,
+            Fitted::Blend { rules, learner, .. } => {
+                rules.fits_features(n) && learner.fits_features(n)
+            }
         }
     }
 
@@ -80,23 +189,23 @@ impl Fitted {
             Fitted::Logistic { intercept, coef } => {
                 sigmoid(intercept + coef.iter().zip(x.iter()).map(|(c, v)| c * v).sum::<f64>())
             }
-            Fitted::Tree { nodes } => {
-                let mut i = 0usize;
-                for _ in 0..=nodes.len() {
-                    let Some(n) = nodes.get(i) else { return 0.0 };
-                    match n.feature {
-                        None => return n.p,
-                        Some(f) => {
-                            i = if x.get(f).copied().unwrap_or(0.0) < n.threshold {
-                                n.left
-                            } else {
-                                n.right
-                            }
-                        }
-                    }
-                }
-                0.0
+            Fitted::Tree { nodes } => tree_predict(nodes, x),
+            Fitted::Forest { trees } => {
+                trees.iter().map(|t| tree_predict(t, x)).sum::<f64>() / trees.len().max(1) as f64
             }
+            Fitted::Rules {
+                feature,
+                intercept,
+                coef,
+            } => sigmoid(intercept + coef * x.get(*feature).copied().unwrap_or(0.0)),
+            Fitted::Blend {
+                rules,
+                learner,
+                weight,
+            } => sigmoid(
+                weight * logit(learner.predict_row(x))
+                    + (1.0 - weight) * logit(rules.predict_row(x)),
+            ),
         }
     }
 
@@ -105,26 +214,43 @@ impl Fitted {
         x.axis_iter(Axis(0)).map(|r| self.predict_row(r)).collect()
     }
 
-    /// Each feature's contribution for one row. Logistic: its term in the
-    /// log-odds (`coef × standardised value`). Tree: the change in
-    /// probability when the feature is set to its training mean.
+    /// Each feature's contribution for one row. Logistic and rules: its
+    /// term in the log-odds (`coef × standardised value`). Tree: the change
+    /// in probability when the feature is set to its training mean; forest:
+    /// the mean of that over its trees. Blend: the weighted log-odds terms
+    /// of its two parts.
     pub fn contributions(&self, x: ArrayView1<'_, f64>) -> Vec<f64> {
+        let mut out = vec![0.0; x.len()];
+        self.add_contributions(x, &mut out, 1.0);
+        out
+    }
+
+    fn add_contributions(&self, x: ArrayView1<'_, f64>, out: &mut [f64], scale: f64) {
         match self {
             Fitted::Logistic { coef, .. } => {
-                coef.iter().zip(x.iter()).map(|(c, v)| c * v).collect()
+                for ((o, c), v) in out.iter_mut().zip(coef).zip(x.iter()) {
+                    *o += scale * c * v;
+                }
             }
-            Fitted::Tree { .. } => {
-                let p = self.predict_row(x);
-                let mut row = x.to_owned();
-                (0..row.len())
-                    .map(|j| {
-                        let keep = row[j];
-                        row[j] = 0.0;
-                        let q = self.predict_row(row.view());
-                        row[j] = keep;
-                        p - q
-                    })
-                    .collect()
+            Fitted::Tree { nodes } => tree_contributions(nodes, x, out, scale),
+            Fitted::Forest { trees } => {
+                let each = scale / trees.len().max(1) as f64;
+                for t in trees {
+                    tree_contributions(t, x, out, each);
+                }
+            }
+            Fitted::Rules { feature, coef, .. } => {
+                if let Some(o) = out.get_mut(*feature) {
+                    *o += scale * coef * x.get(*feature).copied().unwrap_or(0.0);
+                }
+            }
+            Fitted::Blend {
+                rules,
+                learner,
+                weight,
+            } => {
+                learner.add_contributions(x, out, scale * weight);
+                rules.add_contributions(x, out, scale * (1.0 - weight));
             }
         }
     }
@@ -194,7 +320,7 @@ pub fn resample(w: &[f64], m: usize, seed: u64) -> Vec<usize> {
     out
 }
 
-fn check_classes(y: &[bool]) -> Result<(), ModelError> {
+pub(crate) fn check_classes(y: &[bool]) -> Result<(), ModelError> {
     if y.is_empty() {
         return Err(ModelError::EmptyTraining(
             "no inspection falls in the training period".into(),
@@ -233,6 +359,90 @@ pub fn fit(
     match kind {
         ModelKind::Logistic => fit_logistic(params, x, y, selection),
         ModelKind::Tree => fit_tree(params, x, y, selection),
+        ModelKind::Forest => fit_forest(params, x, y, selection),
+        ModelKind::Rules | ModelKind::Blend => Err(ModelError::Fit(format!(
+            "the {} candidate is built from the rules score: see fit_rules and blend",
+            kind.name()
+        ))),
+    }
+}
+
+/// The rules candidate: a logistic regression on the rules score alone
+/// (column `feature` of `x`), so its probability rises with the score.
+pub fn fit_rules(
+    params: &ValidModelParams,
+    x: &Array2<f64>,
+    y: &[bool],
+    selection: &[Option<f64>],
+    feature: usize,
+) -> Result<Fitted, ModelError> {
+    check_classes(y)?;
+    let column = x.select(Axis(1), &[feature]);
+    match fit_logistic(params, &column, y, selection)? {
+        Fitted::Logistic { intercept, coef } => Ok(Fitted::Rules {
+            feature,
+            intercept,
+            // A rules score that does not rise with the outcome still
+            // ranks by the score: the baseline is the score's order.
+            coef: coef.first().copied().unwrap_or(0.0).max(1e-6),
+        }),
+        _ => Err(ModelError::Fit("the rules candidate did not fit".into())),
+    }
+}
+
+/// Trees in a forest.
+pub const FOREST_TREES: usize = 30;
+/// Rows drawn (with replacement) for each tree, at most.
+const FOREST_ROWS: usize = 20_000;
+
+/// Bagging: each tree is fitted, as a single tree is, on a bootstrap sample
+/// drawn with its own seed (so the forest is the same on every run); the
+/// forest's probability is the mean of theirs. linfa-ensemble predicts by
+/// majority vote and takes no sample weights, so the trees are bagged here.
+fn fit_forest(
+    params: &ValidModelParams,
+    x: &Array2<f64>,
+    y: &[bool],
+    selection: &[Option<f64>],
+) -> Result<Fitted, ModelError> {
+    use rayon::prelude::*;
+    let n = y.len();
+    let m = n.min(FOREST_ROWS);
+    let fitted: Vec<Option<Vec<Node>>> = (0..FOREST_TREES)
+        .into_par_iter()
+        .map(|b| {
+            let seed = params
+                .seed
+                .wrapping_add((b as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let idx: Vec<usize> = (0..m).map(|_| rng.gen_range(0..n)).collect();
+            let yb: Vec<bool> = idx.iter().map(|&i| y[i]).collect();
+            if check_classes(&yb).is_err() {
+                return Ok(None);
+            }
+            let xb = x.select(Axis(0), &idx);
+            let sb: Vec<Option<f64>> = idx.iter().map(|&i| selection[i]).collect();
+            match fit_tree(params, &xb, &yb, &sb)? {
+                Fitted::Tree { nodes } => Ok(Some(nodes)),
+                _ => Ok(None),
+            }
+        })
+        .collect::<Result<_, ModelError>>()?;
+    let trees: Vec<Vec<Node>> = fitted.into_iter().flatten().collect();
+    if trees.is_empty() {
+        return Err(ModelError::Fit(
+            "no bootstrap sample held both outcomes".into(),
+        ));
+    }
+    Ok(Fitted::Forest { trees })
+}
+
+/// The blend of the rules candidate and a learner, in log-odds.
+pub fn blend(rules: Fitted, learner: Fitted, weight: f64) -> Fitted {
+    Fitted::Blend {
+        rules: Box::new(rules),
+        learner: Box::new(learner),
+        weight: weight.clamp(0.0, 1.0),
     }
 }
 
@@ -373,7 +583,16 @@ pub fn kinds(learner: Learner) -> Vec<ModelKind> {
     match learner {
         Learner::Logistic => vec![ModelKind::Logistic],
         Learner::Tree => vec![ModelKind::Tree],
-        Learner::Best => vec![ModelKind::Logistic, ModelKind::Tree],
+        Learner::Forest => vec![ModelKind::Forest],
+        Learner::Rules => vec![ModelKind::Rules],
+        Learner::Blend => vec![ModelKind::Blend],
+        Learner::Best => vec![
+            ModelKind::Rules,
+            ModelKind::Logistic,
+            ModelKind::Tree,
+            ModelKind::Forest,
+            ModelKind::Blend,
+        ],
     }
 }
 

@@ -61,7 +61,14 @@ pub enum Learner {
     Logistic,
     /// A decision tree with leaf probabilities.
     Tree,
-    /// Fit both, keep the one with the higher held-out ROC AUC.
+    /// Bagged decision trees.
+    Forest,
+    /// The rules score itself, as a probability.
+    Rules,
+    /// The rules score and the logistic regression averaged in log-odds.
+    Blend,
+    /// Every candidate; keep the one with the best precision at the plan
+    /// sizes on the validation slice (the rules score wins ties).
     Best,
 }
 

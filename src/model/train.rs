@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
+use super::calibrate::Platt;
 use super::examples::{self, Examples, LabelDefinition};
 use super::file::{AtK, Comparison, FORMAT, Metrics, ModelFile};
 use super::fit::{self, Fitted, ModelKind};
@@ -15,6 +16,7 @@ use super::params::{ModelError, ValidModelParams};
 use crate::data::Dataset;
 use crate::data::parse::{from_days, to_days};
 use crate::indicators::CompiledCatalogue;
+use crate::indicators::engine::RULE_SCORE;
 
 /// The plan sizes evaluated: fixed visit counts and shares of the test set.
 pub const PLAN_SIZES: [usize; 4] = [50, 100, 250, 500];
@@ -89,57 +91,112 @@ pub fn train(
     let x_test = matrix::matrix(&ex.frame, &specs, Some(&test_rows))?;
     let y_test: Vec<bool> = test_rows.iter().map(|&i| ex.labels[i]).collect();
 
-    // With several learners, choose on a validation slice (the last fifth of
-    // the training period), so the test period stays untouched by the choice.
+    fit::check_classes(&y_train)?;
+    // Candidates are fitted on the first four fifths of the training period
+    // and compared on the last fifth (the validation slice), which also
+    // calibrates the winner; the test period stays untouched by the choice.
     let kinds = fit::kinds(params.learner);
-    let validation: Vec<Option<f64>> = if kinds.len() > 1 {
-        let mut by_date: Vec<usize> = (0..train_rows.len()).collect();
-        by_date.sort_by_key(|&i| (ex.dates[train_rows[i]], i));
-        let cut = by_date.len() * 4 / 5;
-        let (fit_idx, val_idx) = by_date.split_at(cut);
-        let xf = x_train.select(ndarray::Axis(0), fit_idx);
-        let yf: Vec<bool> = fit_idx.iter().map(|&i| y_train[i]).collect();
-        let sf: Vec<Option<f64>> = fit_idx.iter().map(|&i| s_train[i]).collect();
-        let xv = x_train.select(ndarray::Axis(0), val_idx);
-        let yv: Vec<bool> = val_idx.iter().map(|&i| y_train[i]).collect();
-        kinds
-            .iter()
-            .map(|k| {
-                fit::fit(params, *k, &xf, &yf, &sf)
-                    .ok()
-                    .and_then(|m| metrics::auc(&m.predict(&xv), &yv))
-            })
-            .collect()
-    } else {
-        vec![None]
+    let rules_feature = specs.iter().position(|s| s.name == RULE_SCORE);
+    let mut by_date: Vec<usize> = (0..train_rows.len()).collect();
+    by_date.sort_by_key(|&i| (ex.dates[train_rows[i]], i));
+    let cut = by_date.len() * 4 / 5;
+    let (fit_idx, val_idx) = by_date.split_at(cut);
+    let pick = |idx: &[usize]| {
+        (
+            x_train.select(ndarray::Axis(0), idx),
+            idx.iter().map(|&i| y_train[i]).collect::<Vec<bool>>(),
+            idx.iter()
+                .map(|&i| s_train[i])
+                .collect::<Vec<Option<f64>>>(),
+        )
     };
-    let mut fitted: Vec<(Fitted, Vec<f64>)> = Vec::new();
-    let mut comparison = Vec::new();
-    for (kind, val) in kinds.iter().zip(&validation) {
-        let m = fit::fit(params, *kind, &x_train, &y_train, &s_train)?;
-        let p = m.predict(&x_test);
-        let k5 = ((y_test.len() as f64) * 0.05).ceil() as usize;
-        comparison.push(Comparison {
+    let (xf, yf, sf) = pick(fit_idx);
+    let (xv, yv, _) = pick(val_idx);
+    let val_rows: Vec<usize> = val_idx.iter().map(|&i| train_rows[i]).collect();
+    let candidates: Vec<(ModelKind, Option<Fitted>)> = {
+        let mut out: Vec<(ModelKind, Option<Fitted>)> = Vec::new();
+        for kind in &kinds {
+            let fitted = candidate(params, *kind, &xf, &yf, &sf, rules_feature, &out);
+            out.push((*kind, fitted));
+        }
+        out
+    };
+    let scored_val: Vec<(ModelKind, Option<Vec<f64>>)> = candidates
+        .iter()
+        .map(|(k, m)| (*k, m.as_ref().map(|m| m.predict(&xv))))
+        .collect();
+    let mut comparison: Vec<Comparison> = scored_val
+        .iter()
+        .map(|(kind, p)| Comparison {
             kind: *kind,
-            validation_auc: *val,
-            auc: metrics::auc(&p, &y_test),
-            precision_top5: metrics::precision_at(&p, &y_test, k5.max(1)),
-        });
-        fitted.push((m, p));
-    }
-    // The best validation AUC wins (ties and a single learner: the first, logistic).
+            validation_auc: p.as_ref().and_then(|p| metrics::auc(p, &yv)),
+            validation_precision: p
+                .as_ref()
+                .map(|p| plan_precision(*kind, p, &val_rows, &ex, &yv)),
+            auc: None,
+            precision_top5: 0.0,
+        })
+        .collect();
+    // The best validation precision wins; the rules score wins ties, then
+    // the simpler learner (candidates are listed simplest first).
     let best = comparison
         .iter()
         .enumerate()
+        .filter(|(_, c)| c.validation_precision.is_some())
         .max_by(|a, b| {
-            a.1.validation_auc
+            a.1.validation_precision
                 .unwrap_or(0.0)
-                .total_cmp(&b.1.validation_auc.unwrap_or(0.0))
+                .total_cmp(&b.1.validation_precision.unwrap_or(0.0))
                 .then(b.0.cmp(&a.0))
         })
-        .map_or(0, |(i, _)| i);
-    let (model, test_p) = fitted.swap_remove(best);
-    let kind: ModelKind = model.kind();
+        .map(|(i, _)| i)
+        .ok_or_else(|| ModelError::Fit("no candidate could be fitted".into()))?;
+    let kind = comparison[best].kind;
+    let calibration = scored_val[best].1.as_ref().and_then(|p| Platt::fit(p, &yv));
+    let chosen_because = reason(&comparison, best);
+    // The winner is refitted on the whole training period.
+    let refit: Vec<(ModelKind, Option<Fitted>)> = {
+        let mut out: Vec<(ModelKind, Option<Fitted>)> = Vec::new();
+        for k in &kinds {
+            let needed = *k == kind || (kind == ModelKind::Blend && k.is_blend_part());
+            let m = if needed {
+                candidate(
+                    params,
+                    *k,
+                    &x_train,
+                    &y_train,
+                    &s_train,
+                    rules_feature,
+                    &out,
+                )
+            } else {
+                None
+            };
+            out.push((*k, m));
+        }
+        out
+    };
+    let model = refit
+        .into_iter()
+        .find(|(k, _)| *k == kind)
+        .and_then(|(_, m)| m)
+        .ok_or_else(|| {
+            ModelError::Fit(format!("the {} model could not be refitted", kind.name()))
+        })?;
+    let calibrate = |p: Vec<f64>| match &calibration {
+        Some(c) => p.into_iter().map(|v| c.apply(v)).collect(),
+        None => p,
+    };
+    let test_p: Vec<f64> = calibrate(model.predict(&x_test));
+    // Every candidate's held-out result, as fitted on the fit slice (reported only).
+    let k5 = ((y_test.len() as f64) * 0.05).ceil().max(1.0) as usize;
+    for ((_, m), c) in candidates.iter().zip(comparison.iter_mut()) {
+        if let Some(m) = m {
+            let p = m.predict(&x_test);
+            c.auc = metrics::auc(&p, &y_test);
+            c.precision_top5 = metrics::precision_at(&p, &y_test, k5);
+        }
+    }
 
     drop(fitting);
     let metrics = if test_rows.is_empty() {
@@ -180,6 +237,8 @@ pub fn train(
         }),
         metrics,
         comparison,
+        chosen_because,
+        calibration,
     };
     Ok(Trained {
         file,
@@ -187,6 +246,96 @@ pub fn train(
         test_rows,
         test_p,
     })
+}
+
+/// Fits one candidate on a slice; the rules and blend candidates need the
+/// rules score among the features, and the blend the fitted logistic and
+/// rules candidates before it. `None` when it cannot be fitted there.
+fn candidate(
+    params: &ValidModelParams,
+    kind: ModelKind,
+    x: &ndarray::Array2<f64>,
+    y: &[bool],
+    s: &[Option<f64>],
+    rules_feature: Option<usize>,
+    before: &[(ModelKind, Option<Fitted>)],
+) -> Option<Fitted> {
+    let earlier = |k: ModelKind| {
+        before
+            .iter()
+            .find(|(x, _)| *x == k)
+            .and_then(|(_, m)| m.clone())
+    };
+    match kind {
+        ModelKind::Rules => fit::fit_rules(params, x, y, s, rules_feature?).ok(),
+        ModelKind::Blend => {
+            let rules = earlier(ModelKind::Rules)
+                .or_else(|| fit::fit_rules(params, x, y, s, rules_feature?).ok())?;
+            let learner = earlier(ModelKind::Logistic)
+                .or_else(|| fit::fit(params, ModelKind::Logistic, x, y, s).ok())?;
+            Some(fit::blend(rules, learner, 0.5))
+        }
+        k => fit::fit(params, k, x, y, s).ok(),
+    }
+}
+
+/// Shares of a slice at which candidates are compared: the sizes of plans.
+const CHOICE_SHARES: [f64; 3] = [0.05, 0.10, 0.20];
+
+/// A candidate's mean precision at the plan sizes of the validation slice,
+/// ranking as `rank` does: probability × exposure, and the rules candidate
+/// by the rules priority itself (the order `--scorer rules` gives).
+fn plan_precision(kind: ModelKind, p: &[f64], rows: &[usize], ex: &Examples, y: &[bool]) -> f64 {
+    let score: Vec<f64> = if kind == ModelKind::Rules {
+        rows.iter().map(|&i| ex.rule_priority[i]).collect()
+    } else {
+        p.iter()
+            .zip(rows)
+            .map(|(p, &i)| p * ex.exposure[i])
+            .collect()
+    };
+    let n = y.len() as f64;
+    CHOICE_SHARES
+        .iter()
+        .map(|s| metrics::precision_at(&score, y, (n * s).ceil().max(1.0) as usize))
+        .sum::<f64>()
+        / CHOICE_SHARES.len() as f64
+}
+
+/// Why the winner was kept, in words, with the numbers of the choice.
+fn reason(comparison: &[Comparison], best: usize) -> String {
+    let c = &comparison[best];
+    let pct = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{:.1}%", v * 100.0));
+    let rules = comparison
+        .iter()
+        .find(|x| x.kind == ModelKind::Rules)
+        .and_then(|x| x.validation_precision);
+    let others: Vec<String> = comparison
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != best)
+        .map(|(_, x)| format!("{} {}", x.kind.name(), pct(x.validation_precision)))
+        .collect();
+    let head = match (c.kind, rules) {
+        (ModelKind::Rules, _) => {
+            "no learner beat the transparent rules score on the validation slice".to_string()
+        }
+        (_, Some(r)) => format!(
+            "it beat the rules score ({}) on the validation slice",
+            pct(Some(r))
+        ),
+        (_, None) => "the rules score was not a candidate".to_string(),
+    };
+    format!(
+        "{}: {} precision at the top 5/10/20% of the validation slice; {head}{}",
+        c.kind.name(),
+        pct(c.validation_precision),
+        if others.is_empty() {
+            String::new()
+        } else {
+            format!(" (others: {})", others.join(", "))
+        }
+    )
 }
 
 /// Held-out metrics of a model's test predictions, against the rules scorer.

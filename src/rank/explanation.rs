@@ -104,8 +104,10 @@ pub struct Explanation {
     pub probability: Option<f64>,
     /// The model's largest contributions, when a model is used.
     pub contributions: Vec<super::Contribution>,
-    /// Which scorer ranked the site.
-    pub scorer: &'static str,
+    /// Which scorer ranked the site (`rules` or `model: <learner> (trained to <date>)`).
+    pub scorer: String,
+    /// How many of the 11 ILO indicators were assessed (not unknown).
+    pub coverage: u8,
     /// ILO tier.
     pub tier: Tier,
     /// Delphi dimensions.
@@ -166,7 +168,7 @@ pub fn explain(scored: &Scored, site_id: &str) -> anyhow::Result<Explanation> {
             let missing_tables: Vec<String> = d
                 .needed_tables()
                 .into_iter()
-                .filter(|t| !scored.data.has(*t))
+                .filter(|t| !scored.data.has_rows(*t))
                 .map(|t| t.name().to_string())
                 .collect();
             let mut text = render(&d.explain, frame, row);
@@ -174,6 +176,27 @@ pub fn explain(scored: &Scored, site_id: &str) -> anyhow::Result<Explanation> {
                 text = format!(
                     "{text} (expired: older than {:.0} days, no longer counted)",
                     cat.scoring.expire_days
+                );
+            }
+            if status == "unknown" && missing_tables.is_empty() {
+                text = format!(
+                    "not assessed here: that needs {}",
+                    d.assessed_by
+                        .as_deref()
+                        .or(d.assessed.as_deref())
+                        .unwrap_or("data this site does not have")
+                );
+            }
+            if let Some((_, w)) = fired
+                && *w == 0.0
+                && let Some(first) = s
+                    .fired
+                    .iter()
+                    .find(|(j, v)| *v > 0.0 && cat.indicators[*j].group() == d.group())
+            {
+                text = format!(
+                    "{text} (the same fact as {}, which counts for both)",
+                    cat.indicators[first.0].id
                 );
             }
             IndicatorLine {
@@ -233,7 +256,7 @@ pub fn explain(scored: &Scored, site_id: &str) -> anyhow::Result<Explanation> {
         .collect();
     let absent_tables: Vec<String> = Table::ALL
         .iter()
-        .filter(|t| !scored.data.has(**t))
+        .filter(|t| !scored.data.has_rows(**t))
         .map(|t| t.name().to_string())
         .collect();
     let unknown_features: Vec<String> = frame
@@ -282,11 +305,8 @@ pub fn explain(scored: &Scored, site_id: &str) -> anyhow::Result<Explanation> {
             c.truncate(limit);
             c
         }),
-        scorer: if scored.model.is_some() {
-            "model"
-        } else {
-            "rules"
-        },
+        scorer: scored.scorer_label(),
+        coverage: s.coverage,
         tier: s.tier,
         dimensions,
         ilo,

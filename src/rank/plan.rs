@@ -186,6 +186,7 @@ mod tests {
             contributions: Vec::new(),
             tier: Tier::NoIndication,
             ilo: [IloStatus::Unknown; 11],
+            coverage: 0,
             days_since_inspection: None,
             reasons: Vec::new(),
         }

@@ -72,6 +72,8 @@ pub struct Ranked {
     pub tier: Tier,
     /// The 11 ILO statuses.
     pub ilo: [IloStatus; 11],
+    /// How many of the 11 were assessed (not unknown).
+    pub coverage: u8,
     /// Days since the last inspection.
     pub days_since_inspection: Option<i64>,
     /// The indicators behind the rank, heaviest first.
@@ -121,7 +123,7 @@ pub fn exposure(workers: f64) -> f64 {
 }
 
 /// The priority of a row: the model's probability (or, with the rules
-/// scorer, the indicator score) × exposure × recency × unacted evidence
+/// scorer or a model whose learner is the rules score, the indicator score) × exposure × recency × unacted evidence
 /// (see `docs/model.md`). Recency rises from 1 (inspected today) to 1.5
 /// (three years or more, or never); a tip newer than the last inspection
 /// (or at a site never inspected) multiplies by 1.25.
@@ -141,9 +143,10 @@ pub fn priority_of(scored: &Scored, row: usize, workers: f64) -> f64 {
         (Some(_), None) => 1.25,
         _ => 1.0,
     };
+    // A model whose learner is the rules score ranks as the rules scorer.
     let base = match &scored.model {
-        None => scored.assessment.sites[row].rule_score,
-        Some((_, m)) => m.probability[row],
+        Some((f, m)) if f.kind != crate::model::fit::ModelKind::Rules => m.probability[row],
+        _ => scored.assessment.sites[row].rule_score,
     };
     base * exposure(workers) * recency * unacted
 }
@@ -218,6 +221,7 @@ pub fn rank(
                 }),
                 tier: s.tier,
                 ilo: s.ilo,
+                coverage: s.coverage,
                 days_since_inspection: days[i].map(|d| d as i64),
                 reasons: reasons(scored, i, reasons_per_site),
             }

@@ -39,13 +39,15 @@ pub enum RankCol {
     Tier,
     /// The 11-cell ILO strip.
     Ilo,
+    /// How many of the 11 were assessed.
+    Coverage,
     /// Date of the last inspection.
     LastInspected,
 }
 
 impl RankCol {
     /// Every column, in display order.
-    pub const ALL: [RankCol; 12] = [
+    pub const ALL: [RankCol; 13] = [
         RankCol::Mark,
         RankCol::Rank,
         RankCol::Site,
@@ -57,6 +59,7 @@ impl RankCol {
         RankCol::Probability,
         RankCol::Tier,
         RankCol::Ilo,
+        RankCol::Coverage,
         RankCol::LastInspected,
     ];
 }
@@ -75,6 +78,7 @@ impl Column for RankCol {
             RankCol::Probability => "prob",
             RankCol::Tier => "tier",
             RankCol::Ilo => "ILO 1-11",
+            RankCol::Coverage => "cov",
             RankCol::LastInspected => "inspected",
         }
     }
@@ -92,6 +96,7 @@ impl Column for RankCol {
             RankCol::Probability => 6,
             RankCol::Tier => 9,
             RankCol::Ilo => 11,
+            RankCol::Coverage => 5,
             RankCol::LastInspected => 10,
         }
     }
@@ -113,7 +118,8 @@ impl Column for RankCol {
             RankCol::Workers => 8,
             RankCol::Probability => 9,
             RankCol::LastInspected => 10,
-            RankCol::Name => 11,
+            RankCol::Coverage => 11,
+            RankCol::Name => 12,
         }
     }
 
@@ -177,6 +183,12 @@ impl SortableRow<RankCol> for Ranked {
                 .total_cmp(&o.probability.unwrap_or(-1.0)),
             RankCol::Tier => self.tier.cmp(&o.tier),
             RankCol::Ilo => ilo_weight(&self.ilo).cmp(&ilo_weight(&o.ilo)),
+            // Least assessed first, and among those the most workers first:
+            // sorted ascending, this is the blind-spots view.
+            RankCol::Coverage => self
+                .coverage
+                .cmp(&o.coverage)
+                .then(o.workers_exposed.total_cmp(&self.workers_exposed)),
             // Never inspected counts as the longest ago.
             RankCol::LastInspected => self
                 .days_since_inspection
@@ -224,6 +236,7 @@ impl DataToCell<RankCol> for RankedRow<'_> {
             },
             RankCol::Tier => Cell::new(tier_short(r.tier)).style(tier_style(r.tier)),
             RankCol::Ilo => Cell::new(Line::from(strip(&r.ilo))),
+            RankCol::Coverage => Cell::new(format!("{:>2}/11", r.coverage)),
             RankCol::LastInspected => match last_inspected(self.as_of, r.days_since_inspection) {
                 Some(d) => Cell::new(d.to_string()),
                 None => Cell::new("never").style(dim),

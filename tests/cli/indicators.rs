@@ -39,8 +39,12 @@ pub struct Case {
     pub indicator: String,
     /// Values that make the rule TRUE.
     pub fires: Values,
-    /// Values that make the rule FALSE.
+    /// Values that make the rule FALSE (and give what its `assessed`
+    /// condition reads, so it is clear, not unknown).
     pub clear: Values,
+    /// Indicators that necessarily fire with it (two readings of one fact).
+    #[serde(default)]
+    pub also: Vec<String>,
 }
 
 /// The cases by indicator id (two cases for one indicator fail).
@@ -202,7 +206,10 @@ fn profile(
     let context = format!("firing {ids:?}");
     let (_, site) = assess_row(compiled, schema, &fire(cases, ids), &context);
     let fired = fired_ids(compiled, &site);
-    let want: BTreeSet<&str> = ids.iter().copied().collect();
+    let mut want: BTreeSet<&str> = ids.iter().copied().collect();
+    for id in ids {
+        want.extend(cases[*id].also.iter().map(String::as_str));
+    }
     let got: BTreeSet<&str> = fired.iter().copied().collect();
     assert_eq!(got, want, "{context}: exactly these indicators should fire");
     site
@@ -290,6 +297,15 @@ fn every_indicator_has_a_case_and_fires_clears_and_is_unknown() {
                 );
             }
         }
+        let assessed = d.assessed.as_deref().unwrap_or("");
+        let never_clears = assessed.eq_ignore_ascii_case("FALSE");
+        for f in rule_features(assessed, &schema) {
+            assert!(
+                case.clear.contains_key(f),
+                "case '{}': `clear` does not give '{f}', which its `assessed` condition `{assessed}` reads",
+                d.id
+            );
+        }
 
         // fires
         let context = format!(
@@ -302,10 +318,14 @@ fn every_indicator_has_a_case_and_fires_clears_and_is_unknown() {
             Some(true),
             "{context}: the rule must be TRUE"
         );
+        let mut want: Vec<&str> = vec![d.id.as_str()];
+        want.extend(case.also.iter().map(String::as_str));
+        want.sort_unstable();
+        let mut got = fired_ids(&compiled, &site);
+        got.sort_unstable();
         assert_eq!(
-            fired_ids(&compiled, &site),
-            vec![d.id.as_str()],
-            "{context}: exactly this indicator must fire (if another fires, the case's values are not isolated)"
+            got, want,
+            "{context}: exactly this indicator (and its `also`) must fire (if another fires, the case's values are not isolated)"
         );
         assert!(
             !site.unknown.contains(&i),
@@ -323,12 +343,19 @@ fn every_indicator_has_a_case_and_fires_clears_and_is_unknown() {
                 ILO_INDICATORS[x]
             );
         }
-        assert!(
-            site.rule_score > 0.0,
-            "{context}: a fired indicator adds to the rules score"
-        );
+        if cat.base_weight(d) > 0.0 {
+            assert!(
+                site.rule_score > 0.0,
+                "{context}: a fired indicator adds to the rules score"
+            );
+        } else {
+            assert_eq!(
+                site.rule_score, 0.0,
+                "{context}: a context indicator (weight 0) adds nothing"
+            );
+        }
 
-        // clear
+        // clear: assessed and nothing found (a tip never clears)
         let context = format!(
             "indicator '{}' (rule `{}`), `clear` {:?}",
             d.id, d.rule, case.clear
@@ -343,20 +370,148 @@ fn every_indicator_has_a_case_and_fires_clears_and_is_unknown() {
             site.fired.iter().all(|(j, _)| *j != i),
             "{context}: it must not fire"
         );
-        assert!(
-            !site.unknown.contains(&i),
-            "{context}: assessed, so not unknown"
-        );
         assert!(!site.expired.contains(&i), "{context}: not expired");
+        if never_clears {
+            assert!(
+                site.unknown.contains(&i),
+                "{context}: its absence is not evidence of nothing, so unknown"
+            );
+        } else {
+            assert!(
+                !site.unknown.contains(&i),
+                "{context}: assessed, so not unknown"
+            );
+        }
+        for x in d.ilo_indices() {
+            let want = if never_clears {
+                IloStatus::Unknown
+            } else {
+                IloStatus::Clear
+            };
+            assert_eq!(
+                site.ilo[x], want,
+                "{context}: ILO indicator '{}' (nothing else is assessed in this row)",
+                ILO_INDICATORS[x]
+            );
+        }
+
+        // not looked at: the same values without what `assessed` reads
+        if never_clears || assessed.is_empty() {
+            continue;
+        }
+        let mut unseen = case.clear.clone();
+        for f in rule_features(assessed, &schema) {
+            unseen.remove(f);
+        }
+        let context = format!(
+            "indicator '{}' without what `{assessed}` reads: {unseen:?}",
+            d.id
+        );
+        let (_, site) = assess_row(&compiled, &schema, &unseen, &context);
+        assert!(
+            site.fired.iter().all(|(j, _)| *j != i) && site.unknown.contains(&i),
+            "{context}: not looked at, so unknown, not clear"
+        );
         for x in d.ilo_indices() {
             assert_eq!(
                 site.ilo[x],
-                IloStatus::Clear,
-                "{context}: ILO indicator '{}' is assessed with nothing found",
+                IloStatus::Unknown,
+                "{context}: ILO indicator '{}'",
                 ILO_INDICATORS[x]
             );
         }
     }
+}
+
+/// A site never inspected, with every finding count 0 (the tables are
+/// present, nothing matched): no finding-only ILO indicator is clear there.
+#[test]
+fn a_site_never_inspected_shows_finding_only_indicators_as_unknown() {
+    let compiled = compiled();
+    let schema = feature_schema();
+    let mut values = Values::new();
+    for x in ILO_INDICATORS {
+        values.insert(format!("finding_{x}_count"), toml::Value::Integer(0));
+        values.insert(format!("tip_{x}_count"), toml::Value::Integer(0));
+    }
+    values.insert("severe_outcomes_5y".into(), toml::Value::Integer(0));
+    values.insert("inspections".into(), toml::Value::Integer(0));
+    let (_, never) = assess_row(&compiled, &schema, &values, "never inspected");
+    for id in [
+        "physical_sexual_violence",
+        "intimidation_threats",
+        "retention_of_documents",
+    ] {
+        let x = ILO_INDICATORS.iter().position(|i| *i == id).unwrap_or(99);
+        assert_eq!(
+            never.ilo.get(x),
+            Some(&IloStatus::Unknown),
+            "never inspected: {id} must be unknown, not clear"
+        );
+    }
+    assert_eq!(never.coverage, 0, "{:?}", never.ilo);
+    // Inspected 100 days ago with nothing found: the same are clear.
+    values.insert("days_since_inspection".into(), toml::Value::Integer(100));
+    let (_, seen) = assess_row(&compiled, &schema, &values, "inspected, nothing found");
+    assert_eq!(seen.coverage, 11, "{:?}", seen.ilo);
+    assert!(seen.ilo.iter().all(|s| *s == IloStatus::Clear));
+    // Inspected 6 years ago: too old to say anything now.
+    values.insert("days_since_inspection".into(), toml::Value::Integer(2200));
+    let (_, old) = assess_row(&compiled, &schema, &values, "inspected 6 years ago");
+    assert_eq!(old.coverage, 0, "{:?}", old.ilo);
+}
+
+/// Rules that restate one fact score once, at the heaviest.
+#[test]
+fn one_fact_counts_once_in_the_rules_score() {
+    let compiled = compiled();
+    let cat = &compiled.catalogue;
+    let schema = feature_schema();
+    let cases = cases();
+    let p = |ids: &[&str]| profile(&compiled, &schema, &cases, ids);
+    let weight = |id: &str| {
+        cat.indicators
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| cat.base_weight(d))
+            .unwrap_or_else(|| panic!("no indicator {id}"))
+    };
+    for group in [
+        &[
+            "pay_far_below_stated",
+            "many_paid_below_80pct",
+            "below_scheme_threshold",
+        ][..],
+        &["hours_p90_over_48", "hours_mean_over_55"][..],
+        &["overcrowded_employer_housing", "overcrowding_any_address"][..],
+    ] {
+        let s = p(group);
+        let heaviest = group.iter().map(|id| weight(id)).fold(0.0, f64::max);
+        let sum: f64 = group.iter().map(|id| weight(id)).sum();
+        assert!(
+            (s.rule_score - heaviest).abs() < 1e-9,
+            "{group:?}: one fact scores {heaviest}, not {} (sum {sum})",
+            s.rule_score
+        );
+        assert!(
+            sum > heaviest,
+            "{group:?}: the test must compare different sums"
+        );
+    }
+    // A finding and a tip about the same indicator: the finding counts.
+    let s = p(&["finding_debt_bondage", "tip_debt_bondage"]);
+    let finding = p(&["finding_debt_bondage"]).rule_score;
+    assert!(finding > p(&["tip_debt_bondage"]).rule_score);
+    assert!(
+        (s.rule_score - finding).abs() < 1e-9,
+        "{} vs {finding}",
+        s.rule_score
+    );
+    // Different facts still add up.
+    let s = p(&["hours_p90_over_48", "many_paid_below_80pct"]);
+    assert!(
+        (s.rule_score - weight("hours_p90_over_48") - weight("many_paid_below_80pct")).abs() < 1e-9
+    );
 }
 
 #[test]
@@ -435,9 +590,12 @@ fn evidence_decays_and_expires() {
             "'{}': expired evidence is listed in `expired`",
             d.id
         );
-        assert!(
-            !gone.unknown.contains(&i),
-            "'{}': expired evidence is not unknown",
+        // Nothing in the case says the site was looked at since (no recent
+        // inspection, no postings): expired evidence leaves it unknown.
+        assert_eq!(
+            gone.unknown.contains(&i),
+            d.assessed.is_some(),
+            "'{}': expired evidence is unknown unless the site was assessed since",
             d.id
         );
         assert_eq!(
@@ -455,11 +613,41 @@ fn evidence_decays_and_expires() {
             );
             assert_eq!(
                 gone.ilo[x],
-                IloStatus::Clear,
-                "'{}': with only expired evidence, ILO '{}' is assessed with nothing current",
+                IloStatus::Unknown,
+                "'{}': with only expired evidence and nothing looked at since, ILO '{}' is unknown",
                 d.id,
                 ILO_INDICATORS[x]
             );
+        }
+        // Looked at since (an inspection 100 days ago, postings at the site)
+        // with nothing found: expired evidence leaves it clear.
+        if let Some(cond) = d.assessed.as_deref().filter(|c| *c != "FALSE") {
+            let mut v = cases[&d.id].fires.clone();
+            v.insert(age.to_string(), toml::Value::Integer(expire + 1));
+            for (k, x) in &cases[&d.id].clear {
+                if rule_features(cond, &schema).contains(k.as_str()) {
+                    v.insert(k.clone(), x.clone());
+                }
+            }
+            let (_, seen) = assess_row(
+                &compiled,
+                &schema,
+                &v,
+                &format!("'{}' expired, assessed since", d.id),
+            );
+            assert!(
+                seen.expired.contains(&i) && !seen.unknown.contains(&i),
+                "'{}'",
+                d.id
+            );
+            for x in d.ilo_indices() {
+                assert_eq!(
+                    seen.ilo[x],
+                    IloStatus::Clear,
+                    "'{}': assessed since, nothing current",
+                    d.id
+                );
+            }
         }
         assert_eq!(
             gone.tier,
@@ -470,8 +658,8 @@ fn evidence_decays_and_expires() {
         checked += 1;
     }
     assert!(
-        checked >= 23,
-        "expected the 11 findings, 11 tips and severe_outcome; checked {checked}"
+        checked >= 24,
+        "expected the 11 findings, 11 tips, severe_outcome and postings_without_rut; checked {checked}"
     );
 }
 
@@ -538,6 +726,29 @@ fn tier_from_fixture_profiles() {
     );
     assert_eq!(s.tier, Tier::DeceptionAndExploitation);
 
+    // Deception observed by inspectors at a site paying far below what the
+    // permits stated and below the scheme's threshold: 3 medium items.
+    let observed = [
+        "hours_p90_over_48",
+        "many_paid_below_80pct",
+        "finding_deception",
+        "pay_far_below_stated",
+        "below_scheme_threshold",
+    ];
+    let s = p(&observed);
+    assert!(dim(&s, DeceptiveRecruitment), "{:?}", s.dimensions);
+    assert_eq!(s.tier, Tier::DeceptionAndExploitation);
+    // Housing that came with the job, overcrowded, with pay far below the
+    // permits and a deception finding: also 3 medium items.
+    let housed = [
+        "hours_p90_over_48",
+        "many_paid_below_80pct",
+        "finding_deception",
+        "pay_far_below_stated",
+        "employer_housing_not_as_promised",
+    ];
+    assert_eq!(p(&housed).tier, Tier::DeceptionAndExploitation);
+
     // + coercion at destination (2 strong): forced-labour indication.
     let mut forced = exploit.to_vec();
     forced.extend(["finding_retention_of_documents", "finding_debt_bondage"]);
@@ -551,6 +762,15 @@ fn tier_from_fixture_profiles() {
     let mut all = deceive.to_vec();
     all.extend(["finding_retention_of_documents", "finding_debt_bondage"]);
     assert_eq!(p(&all).tier, Tier::ForcedLabourIndication);
+
+    // A near-universal fact never moves a site up a tier, nor adds to its score.
+    for base in [&nothing[..], &exploit[..], &observed[..], &forced[..]] {
+        let mut with = base.to_vec();
+        with.push("mostly_employer_bound");
+        let (a, b) = (p(base), p(&with));
+        assert_eq!(a.tier, b.tier, "{base:?} + mostly_employer_bound");
+        assert!((a.rule_score - b.rule_score).abs() < 1e-9, "{base:?}");
+    }
 
     // Coercion without exploitative conditions is not a forced-labour indication.
     let s = p(&["finding_retention_of_documents", "finding_debt_bondage"]);

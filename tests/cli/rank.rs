@@ -201,7 +201,8 @@ fn no_leakage_a_finding_one_day_after_as_of_changes_nothing() {
     // The binary shows the records, marked as after the as-of date.
     let data = dir.to_string_lossy().into_owned();
     for (as_of, after_as_of, status) in [
-        ("2025-06-30", true, "clear"),
+        // Before its first inspection the site was never looked at: unknown.
+        ("2025-06-30", true, "unknown"),
         ("2025-07-01", false, "fired"),
     ] {
         let run = run_tilsyn(

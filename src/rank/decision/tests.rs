@@ -23,6 +23,7 @@ fn site(i: usize, days: Option<i64>) -> Ranked {
         contributions: Vec::new(),
         tier: Tier::NoIndication,
         ilo: [IloStatus::Unknown; 11],
+        coverage: 0,
         days_since_inspection: days,
         reasons: Vec::new(),
     }

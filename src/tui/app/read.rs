@@ -116,15 +116,9 @@ impl App {
             .map(|(_, e)| e)
     }
 
-    /// `model: logistic (trained to …)` or `rules scorer`.
+    /// `model: logistic (trained to …)` or `rules`.
     pub fn scorer_label(&self) -> String {
-        match &self.scored.model {
-            Some((m, _)) => {
-                let kind = format!("{:?}", m.kind).to_lowercase();
-                format!("model: {kind} (to {})", m.trained_as_of)
-            }
-            None => "rules scorer".into(),
-        }
+        self.scored.scorer_label()
     }
 
     /// The key-map contexts of the current state, most specific first.

@@ -180,7 +180,10 @@ fn summary(site: &Ranked, e: &Explanation, as_of: chrono::NaiveDate) -> Vec<Line
 
 /// The 11 ILO indicators: status, catalogue entries, evidence sentences.
 fn ilo_grid(e: &Explanation) -> Vec<Line<'static>> {
-    let mut out = vec![heading("ILO indicators of forced labour")];
+    let mut out = vec![heading(&format!(
+        "ILO indicators of forced labour · {}/11 assessed",
+        e.coverage
+    ))];
     for l in &e.ilo {
         out.push(Line::from(vec![
             Span::styled(format!("{} ", l.status.symbol()), status_style(l.status)),

@@ -71,6 +71,26 @@ fn network_features_fire_where_planted_and_are_unknown_without_their_tables() {
     assert!(feature(&f, FEATURES[3]).values().all(Option::is_none));
     assert_eq!(feature(&f, FEATURES[1]), expect(&["S5"]));
 
+    // Permit holders of a site with a known address.
+    let housed = |s: &Scored, site: &str| -> i64 {
+        let ids = s
+            .assessment
+            .frame
+            .column("site_id")
+            .unwrap()
+            .str()
+            .unwrap()
+            .clone();
+        let row = ids.iter().position(|x| x == Some(site)).unwrap();
+        s.assessment
+            .frame
+            .column("housed_workers")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .get(row)
+            .unwrap_or(0)
+    };
     // The catalogue entries: fired, clear or unknown per site.
     let status = |s: &Scored, site: &str, id: &str| -> &'static str {
         let ids = s
@@ -109,6 +129,10 @@ fn network_features_fire_where_planted_and_are_unknown_without_their_tables() {
             let site = format!("S{i}");
             let want = if on.contains(&site.as_str()) {
                 "fired"
+            } else if id == FEATURES[3] && housed(&full, &site) == 0 {
+                // Shared housing is looked at only where the site has
+                // permit holders with a known address.
+                "unknown"
             } else {
                 "clear"
             };
