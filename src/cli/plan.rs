@@ -43,6 +43,14 @@ pub struct Args {
     /// Seed of the exploration draw.
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
+    /// Draw the exploration share among blind spots only (sites with at most
+    /// --max-coverage of the 11 ILO indicators assessed), where a ranking
+    /// cannot see: unknown is not low risk.
+    #[arg(long)]
+    pub explore_blind_spots: bool,
+    /// Coverage at or below which a site is a blind spot.
+    #[arg(long, value_name = "N", default_value_t = crate::rank::blind::DEFAULT_MAX_COVERAGE, value_parser = clap::value_parser!(u8).range(0..=10))]
+    pub max_coverage: u8,
     /// Leave out sites inspected within this many days.
     #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_EXCLUDE_INSPECTED_DAYS)]
     pub exclude_inspected_days: i64,
@@ -66,6 +74,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         capacity: args.capacity,
         explore: args.explore,
         seed: args.seed,
+        explore_blind_spots: args.explore_blind_spots.then_some(args.max_coverage),
     }
     .check()?;
     let filter = args.filter.filter()?;
@@ -89,11 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for w in p.warnings() {
         eprintln!("warning: {w}");
     }
-    let scorer = if scored.model.is_some() {
-        "model"
-    } else {
-        "rules"
-    };
+    let scorer = &scored.scorer_label();
     let entry = audit::append(
         &ctx.log,
         Record {
@@ -110,6 +115,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 "expire_days": scored.catalogue.catalogue.scoring.expire_days,
                 "capacity": params.capacity,
                 "explore": params.explore,
+                "explore_blind_spots": params.explore_blind_spots,
                 "seed": params.seed,
                 "exclude_inspected_days": args.exclude_inspected_days,
                 "sector": args.filter.sector,

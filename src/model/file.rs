@@ -77,9 +77,14 @@ pub struct Comparison {
     pub validation_auc: Option<f64>,
     /// Its mean precision in the top 5%, 10% and 20% of the validation
     /// slice, ranked as `rank` ranks (probability × exposure; the rules
-    /// candidate by the rules priority): what chooses between candidates.
+    /// candidate by the rules priority), examples weighted by inverse
+    /// propensity: what chooses between candidates.
     #[serde(default)]
     pub validation_precision: Option<f64>,
+    /// Share of resamples of the validation slice in which it ranked better
+    /// than the rules score (none for the rules score itself).
+    #[serde(default)]
+    pub beats_rules: Option<f64>,
     /// Its held-out ROC AUC on the test period (reported, never used to choose).
     pub auc: Option<f64>,
     /// Its precision in the top 5% of test examples.
@@ -120,10 +125,10 @@ pub struct ModelFile {
     /// Why this learner was kept, in words.
     #[serde(default)]
     pub chosen_because: String,
-    /// The Platt mapping fitted on the validation slice, applied to every
+    /// The calibration map fitted on the validation slice, applied to every
     /// probability the model gives.
     #[serde(default)]
-    pub calibration: Option<super::calibrate::Platt>,
+    pub calibration: Option<super::calibrate::Calibration>,
 }
 
 /// Probabilities and contributions for assessed sites.

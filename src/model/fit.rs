@@ -36,11 +36,6 @@ pub enum ModelKind {
 }
 
 impl ModelKind {
-    /// Whether the blend is built from it.
-    pub fn is_blend_part(self) -> bool {
-        matches!(self, ModelKind::Rules | ModelKind::Logistic)
-    }
-
     /// The snake_case name used in files and headers.
     pub fn name(self) -> &'static str {
         match self {

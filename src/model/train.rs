@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-use super::calibrate::Platt;
+use super::calibrate::Calibration;
 use super::examples::{self, Examples, LabelDefinition};
 use super::file::{AtK, Comparison, FORMAT, Metrics, ModelFile};
 use super::fit::{self, Fitted, ModelKind};
@@ -125,24 +125,57 @@ pub fn train(
         .iter()
         .map(|(k, m)| (*k, m.as_ref().map(|m| m.predict(&xv))))
         .collect();
+    // Validation examples weigh by inverse propensity (as the learners do),
+    // so the slice stands for the sites a plan chooses among, not only for
+    // those the historical policy chose to inspect.
+    let sv: Vec<Option<f64>> = val_idx.iter().map(|&i| s_train[i]).collect();
+    let wv = fit::weights(&yv, &sv, params, false);
+    let order_by: Vec<Option<Vec<f64>>> = scored_val
+        .iter()
+        .map(|(k, p)| p.as_ref().map(|p| ranking_score(*k, p, &val_rows, &ex)))
+        .collect();
+    let every: Vec<usize> = (0..yv.len()).collect();
+    let resamples = resample_rows(yv.len(), CHOICE_RESAMPLES, params.seed);
+    let rules_at = kinds.iter().position(|k| *k == ModelKind::Rules);
     let mut comparison: Vec<Comparison> = scored_val
         .iter()
-        .map(|(kind, p)| Comparison {
+        .zip(&order_by)
+        .map(|((kind, p), by)| Comparison {
             kind: *kind,
             validation_auc: p.as_ref().and_then(|p| metrics::auc(p, &yv)),
-            validation_precision: p
-                .as_ref()
-                .map(|p| plan_precision(*kind, p, &val_rows, &ex, &yv)),
+            validation_precision: by.as_ref().map(|s| plan_precision(s, &yv, &wv, &every)),
+            beats_rules: match (by, rules_at.and_then(|r| order_by[r].as_ref())) {
+                (Some(s), Some(r)) if *kind != ModelKind::Rules => Some(
+                    resamples
+                        .iter()
+                        .filter(|ix| {
+                            plan_precision(s, &yv, &wv, ix) > plan_precision(r, &yv, &wv, ix)
+                        })
+                        .count() as f64
+                        / resamples.len().max(1) as f64,
+                ),
+                _ => None,
+            },
             auc: None,
             precision_top5: 0.0,
         })
         .collect();
-    // The best validation precision wins; the rules score wins ties, then
-    // the simpler learner (candidates are listed simplest first).
+    // A learner is used only where it beats the rules score clearly: higher
+    // on the validation slice and in at least 99% of its resamples. Among
+    // those (and the rules score), the best validation precision wins; ties
+    // go to the simpler candidate (they are listed simplest first).
+    let rules_precision = rules_at.and_then(|r| comparison[r].validation_precision);
     let best = comparison
         .iter()
         .enumerate()
         .filter(|(_, c)| c.validation_precision.is_some())
+        .filter(|(_, c)| match (c.kind, rules_precision) {
+            (ModelKind::Rules, _) | (_, None) => true,
+            (_, Some(r)) => {
+                c.validation_precision.unwrap_or(0.0) > r
+                    && c.beats_rules.unwrap_or(0.0) >= CHOICE_CONFIDENCE
+            }
+        })
         .max_by(|a, b| {
             a.1.validation_precision
                 .unwrap_or(0.0)
@@ -152,37 +185,18 @@ pub fn train(
         .map(|(i, _)| i)
         .ok_or_else(|| ModelError::Fit("no candidate could be fitted".into()))?;
     let kind = comparison[best].kind;
-    let calibration = scored_val[best].1.as_ref().and_then(|p| Platt::fit(p, &yv));
+    let calibration = scored_val[best]
+        .1
+        .as_ref()
+        .and_then(|p| Calibration::fit(p, &yv));
     let chosen_because = reason(&comparison, best);
-    // The winner is refitted on the whole training period.
-    let refit: Vec<(ModelKind, Option<Fitted>)> = {
-        let mut out: Vec<(ModelKind, Option<Fitted>)> = Vec::new();
-        for k in &kinds {
-            let needed = *k == kind || (kind == ModelKind::Blend && k.is_blend_part());
-            let m = if needed {
-                candidate(
-                    params,
-                    *k,
-                    &x_train,
-                    &y_train,
-                    &s_train,
-                    rules_feature,
-                    &out,
-                )
-            } else {
-                None
-            };
-            out.push((*k, m));
-        }
-        out
-    };
-    let model = refit
-        .into_iter()
-        .find(|(k, _)| *k == kind)
-        .and_then(|(_, m)| m)
-        .ok_or_else(|| {
-            ModelError::Fit(format!("the {} model could not be refitted", kind.name()))
-        })?;
+    // The model kept is the one fitted on the fit slice, exactly as compared
+    // and calibrated on the validation slice (not refitted: a refit would
+    // shift the scores the calibration was fitted to).
+    let model = candidates[best]
+        .1
+        .clone()
+        .ok_or_else(|| ModelError::Fit(format!("the {} model could not be fitted", kind.name())))?;
     let calibrate = |p: Vec<f64>| match &calibration {
         Some(c) => p.into_iter().map(|v| c.apply(v)).collect(),
         None => p,
@@ -281,25 +295,67 @@ fn candidate(
 
 /// Shares of a slice at which candidates are compared: the sizes of plans.
 const CHOICE_SHARES: [f64; 3] = [0.05, 0.10, 0.20];
+/// Resamples of the validation slice for the paired comparison with the rules score.
+const CHOICE_RESAMPLES: usize = 200;
+/// Share of those resamples a learner must win to replace the rules score:
+/// a one-sided paired test at the 5% level, Bonferroni-corrected for the
+/// four learners compared with it (1 − 0.05 / 4, rounded up).
+const CHOICE_CONFIDENCE: f64 = 0.99;
 
-/// A candidate's mean precision at the plan sizes of the validation slice,
-/// ranking as `rank` does: probability × exposure, and the rules candidate
-/// by the rules priority itself (the order `--scorer rules` gives).
-fn plan_precision(kind: ModelKind, p: &[f64], rows: &[usize], ex: &Examples, y: &[bool]) -> f64 {
-    let score: Vec<f64> = if kind == ModelKind::Rules {
+/// The order `rank` would give the validation examples: probability ×
+/// exposure, and for the rules candidate the rules priority itself (the
+/// order `--scorer rules` gives).
+fn ranking_score(kind: ModelKind, p: &[f64], rows: &[usize], ex: &Examples) -> Vec<f64> {
+    if kind == ModelKind::Rules {
         rows.iter().map(|&i| ex.rule_priority[i]).collect()
     } else {
         p.iter()
             .zip(rows)
             .map(|(p, &i)| p * ex.exposure[i])
             .collect()
-    };
-    let n = y.len() as f64;
+    }
+}
+
+/// Mean weighted precision at the plan shares over the examples `ix`
+/// (repeats allowed): sorted by score (ties by position), the first
+/// examples holding each share of the weight, and the weighted share of
+/// positives among them.
+fn plan_precision(score: &[f64], y: &[bool], w: &[f64], ix: &[usize]) -> f64 {
+    let mut order: Vec<usize> = ix.to_vec();
+    order.sort_by(|a, b| score[*b].total_cmp(&score[*a]).then(a.cmp(b)));
+    let total: f64 = order.iter().map(|&i| w[i]).sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
     CHOICE_SHARES
         .iter()
-        .map(|s| metrics::precision_at(&score, y, (n * s).ceil().max(1.0) as usize))
+        .map(|share| {
+            let (mut seen, mut hit) = (0.0, 0.0);
+            for &i in &order {
+                seen += w[i];
+                if y[i] {
+                    hit += w[i];
+                }
+                if seen >= share * total {
+                    break;
+                }
+            }
+            if seen > 0.0 { hit / seen } else { 0.0 }
+        })
         .sum::<f64>()
         / CHOICE_SHARES.len() as f64
+}
+
+/// Seeded resamples (with replacement) of `n` rows.
+fn resample_rows(n: usize, count: usize, seed: u64) -> Vec<Vec<usize>> {
+    use rand::{Rng, SeedableRng};
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x5E1E_C7ED);
+    (0..count)
+        .map(|_| (0..n).map(|_| rng.gen_range(0..n)).collect())
+        .collect()
 }
 
 /// Why the winner was kept, in words, with the numbers of the choice.
@@ -318,16 +374,17 @@ fn reason(comparison: &[Comparison], best: usize) -> String {
         .collect();
     let head = match (c.kind, rules) {
         (ModelKind::Rules, _) => {
-            "no learner beat the transparent rules score on the validation slice".to_string()
+            "no learner beat the transparent rules score clearly (higher, and in at least 99% of resamples) on the validation slice".to_string()
         }
         (_, Some(r)) => format!(
-            "it beat the rules score ({}) on the validation slice",
-            pct(Some(r))
+            "it beat the rules score ({}) on the validation slice, in {:.0}% of its resamples",
+            pct(Some(r)),
+            c.beats_rules.unwrap_or(0.0) * 100.0
         ),
         (_, None) => "the rules score was not a candidate".to_string(),
     };
     format!(
-        "{}: {} precision at the top 5/10/20% of the validation slice; {head}{}",
+        "{}: {} weighted precision at the top 5/10/20% of the validation slice; {head}{}",
         c.kind.name(),
         pct(c.validation_precision),
         if others.is_empty() {

@@ -16,7 +16,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::plan::{Plan, PlanParams, Selection, select};
+use super::plan::{Plan, PlanParams, Selection, explorable, select_from};
 use super::rows::Ranked;
 
 /// The default share of a plan drawn at random (as `tilsyn plan`).
@@ -124,7 +124,7 @@ pub struct Recommendation {
 }
 
 /// The plan the tool recommends: sites inspected within
-/// `exclude_inspected_days` are left out, then [`select`] picks.
+/// `exclude_inspected_days` are left out, then [`select_from`] picks.
 pub fn recommend(
     ranked: &[Ranked],
     params: &PlanParams,
@@ -139,7 +139,8 @@ pub fn recommend(
         })
         .map(|(i, _)| i)
         .collect();
-    let s = select(eligible.len(), params);
+    let pool = explorable(eligible.iter().filter_map(|&i| ranked.get(i)), params);
+    let s = select_from(eligible.len(), params, pool.as_deref());
     let mut rows = Vec::with_capacity(s.picks.len());
     let mut indices = Vec::with_capacity(s.picks.len());
     for &(p, selection, selection_probability) in &s.picks {

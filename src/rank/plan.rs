@@ -30,6 +30,10 @@ pub struct PlanParams {
     pub explore: f64,
     /// Seed of the exploration draw.
     pub seed: u64,
+    /// Draw the exploration share only among blind spots: sites with at
+    /// most this many of the 11 ILO indicators assessed (`None`: among all
+    /// the rest). Priority picks are unchanged.
+    pub explore_blind_spots: Option<u8>,
 }
 
 /// A plan parameter out of range.
@@ -107,11 +111,27 @@ pub struct Selected {
 
 /// Picks a plan's sites among `n` eligible sites in rank order.
 pub fn select(n: usize, params: &PlanParams) -> Selected {
+    select_from(n, params, None)
+}
+
+/// Picks a plan's sites among `n` eligible sites in rank order; the
+/// exploration draw is among the rest that `explorable` marks (all of them
+/// when `None`), each with the same probability m/R, and the sites outside
+/// the pool have probability 0 of being drawn.
+pub fn select_from(n: usize, params: &PlanParams, explorable: Option<&[bool]>) -> Selected {
     let capacity = params.capacity.min(n);
     let explore = ((capacity as f64) * params.explore).round() as usize;
     let explore = explore.min(capacity);
     let top = capacity - explore;
-    let rest = n - top;
+    let pool: Vec<usize> = (top..n)
+        .filter(|i| explorable.is_none_or(|m| m.get(*i).copied().unwrap_or(false)))
+        .collect();
+    let rest = pool.len();
+    let explore = explore.min(rest);
+    // Capacity the pool cannot fill goes back to priority picks.
+    let top = (capacity - explore).min(n);
+    let pool: Vec<usize> = pool.into_iter().filter(|i| *i >= top).collect();
+    let rest = pool.len();
     let explore = explore.min(rest);
     let p_explore = if rest > 0 {
         explore as f64 / rest as f64
@@ -119,14 +139,17 @@ pub fn select(n: usize, params: &PlanParams) -> Selected {
         0.0
     };
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
-    let mut drawn: Vec<usize> = sample(&mut rng, rest, explore).into_vec();
+    let mut drawn: Vec<usize> = sample(&mut rng, rest, explore)
+        .into_iter()
+        .map(|d| pool[d])
+        .collect();
     drawn.sort_unstable();
     let mut picks: Vec<(usize, Selection, f64)> =
         (0..top).map(|i| (i, Selection::Priority, 1.0)).collect();
     picks.extend(
         drawn
             .into_iter()
-            .map(|d| (top + d, Selection::Exploration, p_explore)),
+            .map(|d| (d, Selection::Exploration, p_explore)),
     );
     Selected {
         picks,
@@ -136,10 +159,22 @@ pub fn select(n: usize, params: &PlanParams) -> Selected {
     }
 }
 
+/// The exploration pool of a list in rank order, when the draw is limited
+/// to blind spots.
+pub fn explorable<'a>(
+    ranked: impl Iterator<Item = &'a Ranked>,
+    params: &PlanParams,
+) -> Option<Vec<bool>> {
+    params
+        .explore_blind_spots
+        .map(|max| ranked.map(|r| r.coverage <= max).collect())
+}
+
 /// Builds a plan from the ranked eligible sites (in rank order).
 pub fn plan(ranked: Vec<Ranked>, params: &PlanParams) -> Plan {
     let n = ranked.len();
-    let s = select(n, params);
+    let pool = explorable(ranked.iter(), params);
+    let s = select_from(n, params, pool.as_deref());
     let mut slots: Vec<Option<Ranked>> = ranked.into_iter().map(Some).collect();
     let rows = s
         .picks
@@ -199,6 +234,7 @@ mod tests {
             capacity: 50,
             explore: 0.1,
             seed: 7,
+            explore_blind_spots: None,
         }
         .check()
         .unwrap();
@@ -232,7 +268,8 @@ mod tests {
             PlanParams {
                 capacity: 0,
                 explore: 0.1,
-                seed: 1
+                seed: 1,
+                explore_blind_spots: None,
             }
             .check()
             .is_err()
@@ -241,7 +278,8 @@ mod tests {
             PlanParams {
                 capacity: 5,
                 explore: 1.5,
-                seed: 1
+                seed: 1,
+                explore_blind_spots: None,
             }
             .check()
             .is_err()
@@ -252,6 +290,7 @@ mod tests {
                 capacity: 10,
                 explore: 0.5,
                 seed: 1,
+                explore_blind_spots: None,
             },
         );
         assert_eq!(p.rows.len(), 3);
@@ -261,8 +300,53 @@ mod tests {
                 capacity: 10,
                 explore: 0.1,
                 seed: 1,
+                explore_blind_spots: None,
             },
         );
         assert!(empty.rows.is_empty());
+    }
+
+    #[test]
+    fn exploration_can_be_drawn_among_blind_spots_only() {
+        // Every third site is a blind spot (coverage 1), the rest covered.
+        let ranked: Vec<Ranked> = (0..300)
+            .map(|i| Ranked {
+                coverage: if i % 3 == 0 { 1 } else { 9 },
+                ..site(i)
+            })
+            .collect();
+        let params = PlanParams {
+            capacity: 40,
+            explore: 0.25,
+            seed: 5,
+            explore_blind_spots: Some(3),
+        }
+        .check()
+        .unwrap();
+        let p = plan(ranked.clone(), &params);
+        assert_eq!(p.rows.len(), 40);
+        let explored: Vec<&PlanRow> = p
+            .rows
+            .iter()
+            .filter(|r| r.selection == Selection::Exploration)
+            .collect();
+        assert_eq!(explored.len(), 10);
+        assert!(explored.iter().all(|r| r.site.coverage <= 3));
+        // The draw is uniform over the blind spots after the priority picks:
+        // 100 blind spots in all, 10 of them among the first 30.
+        assert!((p.exploration_probability - 10.0 / 90.0).abs() < 1e-12);
+        // Without the option the draw reaches covered sites too.
+        let open = plan(
+            ranked,
+            &PlanParams {
+                explore_blind_spots: None,
+                ..params
+            },
+        );
+        assert!(
+            open.rows
+                .iter()
+                .any(|r| r.selection == Selection::Exploration && r.site.coverage > 3)
+        );
     }
 }

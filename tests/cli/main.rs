@@ -21,4 +21,5 @@ mod network;
 mod rank;
 mod scale;
 mod smoke;
+mod statuses;
 mod tui;

@@ -152,18 +152,21 @@ fn a_single_class_or_no_inspections_fail_before_fitting() {
     assert!(matches!(err, ModelError::SingleClass(_)), "{err}");
 }
 
-/// Quality on generated data (not timed), fixed seed: on the held-out
-/// period, the model's precision in the top 5% of inspections beats the
-/// rules scorer's and is at least four times the base rate (the
-/// inverse-propensity estimate of the population rate). The truth check over
-/// all sites is reported too (see docs/model.md for the figures).
+/// Quality on generated data (not timed), fixed seed, against the truth the
+/// generator planted (not the labels the model learns from): the default
+/// scorer (every candidate compared, the rules score among them) ranks all
+/// sites at least as well as the rules scorer, at least four times the base
+/// rate, and its probabilities are calibrated on the held-out inspections.
+/// The benchmark over world presets and seeds is `benches/worlds.sh`
+/// (docs/model.md).
 #[test]
-fn model_top_5pct_beats_rules_and_four_times_the_base_rate() {
+fn default_scorer_is_never_below_the_rules_and_is_calibrated() {
     let (dir, ds) = generated(60_000, 2026);
     let t = trained(
         &ds,
         ModelParams {
             bootstrap: 50,
+            learner: tilsyn::model::params::Learner::Best,
             ..ModelParams::default()
         },
     );
@@ -175,18 +178,16 @@ fn model_top_5pct_beats_rules_and_four_times_the_base_rate() {
     let scored = pipeline::assess(ds, compiled, Some(as_of)).unwrap();
     let c = tilsyn::rank::truth::check(scored, &t.file, &exploited, 0.05).unwrap();
     eprintln!(
-        "held-out top 5% of {} inspections: model precision {} vs rules {:.3}; population rate {:.3} (lift {:.2}); AUC {} vs rules {:.3}; calibration error {:.3}",
+        "kept {}; held-out top 5% of {} inspections: precision {} vs rules {:.3}; lift {:.2}; calibration error {:.3}",
+        t.file.chosen_because,
         m.n_test,
         top5.precision,
         top5.rules_precision,
-        m.population_rate,
         top5.lift_random,
-        m.auc,
-        m.rules_auc.unwrap_or(f64::NAN),
         m.calibration_error
     );
     eprintln!(
-        "truth check, all {} sites as of {}: model precision {:.3} recall {:.3}; rules precision {:.3} recall {:.3}; base rate {:.3}",
+        "truth check, all {} sites as of {}: default precision {:.3} recall {:.3}; rules precision {:.3} recall {:.3}; base rate {:.3}",
         c.sites,
         c.as_of,
         c.model_precision,
@@ -195,10 +196,16 @@ fn model_top_5pct_beats_rules_and_four_times_the_base_rate() {
         c.rules_recall,
         c.base_rate
     );
-    assert!(top5.precision.value > top5.rules_precision, "{top5:?}");
-    assert!(top5.lift_random >= 4.0, "{top5:?}");
+    assert_eq!(t.file.comparison.len(), 5, "every candidate is compared");
+    assert!(!t.file.chosen_because.is_empty());
+    assert!(c.model_precision >= c.rules_precision - 1e-9, "{c:?}");
     assert!(c.model_precision >= 4.0 * c.base_rate, "{c:?}");
-    assert!(m.calibration_error.is_finite() && m.calibration_error < 0.2);
+    assert!(top5.lift_random >= 4.0, "{top5:?}");
+    assert!(
+        m.calibration_error.is_finite() && m.calibration_error <= 0.05,
+        "calibration error {}",
+        m.calibration_error
+    );
 }
 
 #[test]

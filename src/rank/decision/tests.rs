@@ -40,6 +40,7 @@ fn params() -> PlanParams {
         capacity: 10,
         explore: 0.2,
         seed: 3,
+        explore_blind_spots: None,
     }
 }
 

@@ -35,6 +35,7 @@ impl Oversight {
             capacity: capacity.max(1),
             explore: DEFAULT_EXPLORE,
             seed: DEFAULT_SEED,
+            explore_blind_spots: None,
         };
         let recommendation = recommend(rows, &params, DEFAULT_EXCLUDE_INSPECTED_DAYS);
         let recommended = recommendation.indices.iter().copied().collect();

@@ -85,11 +85,7 @@ impl App {
         let seq = match &self.opts.audit {
             Some(ctx) => {
                 let as_of = self.scored.as_of.to_string();
-                let scorer = if self.scored.model.is_some() {
-                    "model"
-                } else {
-                    "rules"
-                };
+                let scorer = &self.scored.scorer_label();
                 let entry = audit::append(
                     &ctx.log,
                     Record {
