@@ -55,16 +55,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             for s in &spots {
                 writeln!(
                     out,
-                    "{:>4}. {}  {}  · {} · {} · {:.0} workers · {}/11 assessed · {}",
-                    s.rank,
-                    s.site_id,
-                    s.name.as_deref().unwrap_or("(no name)"),
-                    s.municipality.as_deref().unwrap_or("?"),
-                    s.risk_group
-                        .as_deref()
-                        .or(s.sector_code.as_deref())
-                        .unwrap_or("?"),
-                    s.workers_exposed,
+                    "{} · {}/11 assessed · {}",
+                    super::rank::site_heading(
+                        s.rank,
+                        &s.site_id,
+                        s.name.as_deref(),
+                        s.municipality.as_deref(),
+                        s.risk_group.as_deref().or(s.sector_code.as_deref()),
+                        s.workers_exposed
+                    ),
                     s.coverage,
                     s.days_since_inspection
                         .map_or("never inspected".to_string(), |d| format!(

@@ -127,20 +127,37 @@ pub fn strip_legend() -> String {
     .join(" ")
 }
 
+/// The first line of a site in a readable list: rank, id, name,
+/// municipality, risk group (or sector) and workers exposed.
+pub fn site_heading(
+    rank: usize,
+    site_id: &str,
+    name: Option<&str>,
+    municipality: Option<&str>,
+    group: Option<&str>,
+    workers: f64,
+) -> String {
+    format!(
+        "{rank:>4}. {site_id}  {}  · {} · {} · {workers:.0} workers",
+        name.unwrap_or("(no name)"),
+        municipality.unwrap_or("?"),
+        group.unwrap_or("?"),
+    )
+}
+
 fn write_site(out: &mut impl Write, r: &Ranked) -> std::io::Result<()> {
     let strip: String = r.ilo.iter().map(|s| s.symbol()).collect();
     writeln!(
         out,
-        "{:>4}. {}  {}  · {} · {} · {:.0} workers · priority {:.1} · {}",
-        r.rank,
-        r.site_id,
-        r.name.as_deref().unwrap_or("(no name)"),
-        r.municipality.as_deref().unwrap_or("?"),
-        r.risk_group
-            .as_deref()
-            .or(r.sector_code.as_deref())
-            .unwrap_or("?"),
-        r.workers_exposed,
+        "{} · priority {:.1} · {}",
+        site_heading(
+            r.rank,
+            &r.site_id,
+            r.name.as_deref(),
+            r.municipality.as_deref(),
+            r.risk_group.as_deref().or(r.sector_code.as_deref()),
+            r.workers_exposed
+        ),
         r.priority,
         r.tier
     )?;

@@ -71,8 +71,8 @@ fn network_features_fire_where_planted_and_are_unknown_without_their_tables() {
     assert!(feature(&f, FEATURES[3]).values().all(Option::is_none));
     assert_eq!(feature(&f, FEATURES[1]), expect(&["S5"]));
 
-    // Permit holders of a site with a known address.
-    let housed = |s: &Scored, site: &str| -> i64 {
+    // The row of a site in the assessed frame.
+    let row_of = |s: &Scored, site: &str| -> usize {
         let ids = s
             .assessment
             .frame
@@ -81,27 +81,22 @@ fn network_features_fire_where_planted_and_are_unknown_without_their_tables() {
             .str()
             .unwrap()
             .clone();
-        let row = ids.iter().position(|x| x == Some(site)).unwrap();
+        ids.iter().position(|x| x == Some(site)).unwrap()
+    };
+    // Permit holders of a site with a known address.
+    let housed = |s: &Scored, site: &str| -> i64 {
         s.assessment
             .frame
             .column("housed_workers")
             .unwrap()
             .i64()
             .unwrap()
-            .get(row)
+            .get(row_of(s, site))
             .unwrap_or(0)
     };
     // The catalogue entries: fired, clear or unknown per site.
     let status = |s: &Scored, site: &str, id: &str| -> &'static str {
-        let ids = s
-            .assessment
-            .frame
-            .column("site_id")
-            .unwrap()
-            .str()
-            .unwrap()
-            .clone();
-        let row = ids.iter().position(|x| x == Some(site)).unwrap();
+        let row = row_of(s, site);
         let i = s
             .catalogue
             .catalogue
