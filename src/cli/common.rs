@@ -109,7 +109,7 @@ pub fn warn_load(report: &LoadReport) {
     }
     if let Some(dir) = &report.rejects_dir {
         eprintln!(
-            "warning: {total} row(s) rejected; every one is in {} with its line, column and reason",
+            "warning: {total} row(s) rejected; every one is in {} with its line, column and reason (the folder holds input rows as they were: it is readable by you only; delete it when done)",
             dir.display()
         );
     }

@@ -243,9 +243,16 @@ pub fn load_folder(dir: &Path, opts: &LoadOptions) -> Result<Dataset, DataError>
     let as_of_limit = opts
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
+    // Rejected rows are input rows: the folder is private (created 0700 on
+    // first use), and the default one under the system temp folder has a
+    // name nobody can predict.
     let rejects_dir = match &opts.rejects_dir {
         Some(d) => d.clone(),
-        None => std::env::temp_dir().join(format!("tilsyn-rejects-{}", std::process::id())),
+        None => std::env::temp_dir().join(format!(
+            "tilsyn-rejects-{}-{:016x}",
+            std::process::id(),
+            rand::random::<u64>()
+        )),
     };
     let mut hasher = Sha256::new();
     if let Some(p) = &mapping_path {
@@ -483,6 +490,22 @@ fn load_table(
     );
     let specs = table.columns();
 
+    // The headers as a message may show them: when none is a known header
+    // the first line is probably data (a file without a header row), and
+    // data may be personal, so only the count is shown.
+    let shown_headers = if source
+        .headers
+        .iter()
+        .any(|h| canonical_for(table, tm, h).is_some())
+    {
+        source.headers.join(", ")
+    } else {
+        format!(
+            "{} column(s), none of them a header of `{}`: does the file start with a header row? Its values are not shown, as they may be personal data",
+            source.headers.len(),
+            table.name()
+        )
+    };
     // Resolve where each canonical column comes from.
     let mut used = vec![false; source.headers.len()];
     let mut sources = Vec::with_capacity(specs.len());
@@ -499,7 +522,7 @@ fn load_table(
             }
             (None, Some(c)) => FieldSource::Constant(c.clone()),
             (None, None) if spec.required => {
-                let found = source.headers.join(", ");
+                let found = shown_headers.clone();
                 let hint = if source.headers.len() == 1 {
                     "The header has a single column: is the delimiter one of ',', ';' or tab? Set `delimiter` in tilsyn.toml if it is another.".to_string()
                 } else {
@@ -527,7 +550,7 @@ fn load_table(
                         path: path.to_path_buf(),
                         table: table.name(),
                         column: spec.name,
-                        found: source.headers.join(", "),
+                        found: shown_headers.clone(),
                         hint: format!(
                             "The mapping file maps '{}' to the header \"{wanted}\", which the file does not have; correct the header name in tilsyn.toml.",
                             spec.name

@@ -73,7 +73,7 @@ impl RejectWriter {
             source,
         };
         if !self.writers.contains_key(&table) {
-            std::fs::create_dir_all(&self.dir).map_err(err)?;
+            create_private_dir(&self.dir).map_err(err)?;
             let file = File::create(&path).map_err(err)?;
             let mut w = csv::Writer::from_writer(BufWriter::new(file));
             let mut header = vec!["line", "column", "reason"];
@@ -98,5 +98,62 @@ impl RejectWriter {
                 .map_err(|source| DataError::Rejects { path, source })?;
         }
         Ok(())
+    }
+}
+
+/// Creates a folder (and its parents) that only its owner can enter: on
+/// Unix mode 0700, also when it already exists, since it will hold rows of
+/// the input.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::create_dir_all(dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_rejects_folder_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out").join("rejects");
+        let mut w = RejectWriter::new(dir.clone());
+        let sample = RejectSample {
+            file: "sites.csv".into(),
+            line: 2,
+            column: "lat".into(),
+            reason: "not a number".into(),
+        };
+        w.write(
+            Table::Sites,
+            &["site_id", "lat"],
+            &sample,
+            &["S1".into(), "x".into()],
+        )
+        .unwrap();
+        w.finish().unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{mode:o}");
+        assert!(dir.join("sites.csv").is_file());
+        // An existing folder is made private too.
+        let open = tmp.path().join("open");
+        std::fs::create_dir(&open).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o755)).unwrap();
+        create_private_dir(&open).unwrap();
+        let mode = std::fs::metadata(&open).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
     }
 }

@@ -865,3 +865,63 @@ fn raw_cpr_in_a_rejected_row_is_written_as_its_pseudonym() {
         "another key gives another pseudonym"
     );
 }
+
+#[test]
+fn a_file_without_a_header_row_is_refused_without_echoing_its_first_row() {
+    let data = tempdir();
+    let out = tempdir();
+    // The first line is data: a CPR-shaped value and a name.
+    std::fs::write(
+        data.path().join("sites.csv"),
+        "0101701234,Jens Hansen,2300,101,41.20\n0202702345,Ole Olsen,2300,101,41.20\n",
+    )
+    .unwrap();
+    let run = validate(data.path(), out.path(), &[], &[]);
+    run.assert_fatal(&["sites.csv: line 1:", "header row"]);
+    run.assert_not_printed("0101701234");
+    run.assert_not_printed("Jens Hansen");
+}
+
+/// Without `--rejects`, rejected rows go to a folder under the system temp
+/// folder whose name cannot be guessed and which only its owner can enter.
+#[cfg(unix)]
+#[test]
+fn the_default_rejects_folder_is_private_and_unpredictable() {
+    use std::os::unix::fs::PermissionsExt;
+    let data = fixture("bad/negative_pay");
+    let run = crate::harness::run_tilsyn(
+        [
+            "rank",
+            "--data",
+            &data.display().to_string(),
+            "--scorer",
+            "rules",
+            "--top",
+            "1",
+        ],
+        &[],
+    );
+    run.assert_code(0);
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("rejected; every one is in"))
+        .unwrap_or_else(|| panic!("no rejects notice\n{}", run.context()));
+    assert!(line.contains("input rows"), "{line}");
+    let dir = line
+        .split("every one is in ")
+        .nth(1)
+        .and_then(|r| r.split(" with its line").next())
+        .map(std::path::PathBuf::from)
+        .unwrap();
+    let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+    let suffix = name.rsplit('-').next().unwrap();
+    assert!(
+        name.starts_with("tilsyn-rejects-") && suffix.len() == 16,
+        "{name}"
+    );
+    assert!(suffix.bytes().all(|b| b.is_ascii_hexdigit()), "{name}");
+    let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "{}", dir.display());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
