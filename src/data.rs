@@ -11,6 +11,7 @@ pub mod error;
 pub mod import;
 pub mod load;
 pub mod mapping;
+pub mod mask;
 pub mod parse;
 pub mod pseudonym;
 pub mod reference;

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use super::common::ScoreArgs;
-use crate::rank::explanation::{Explanation, explain};
+use crate::rank::explanation::{Explanation, explain_with};
 
 /// Arguments of `tilsyn explain`.
 #[derive(Debug, clap::Args)]
@@ -17,6 +17,11 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Show the inspectors' notes of the findings (free text: masked for
+    /// CPR, document and phone numbers and e-mail addresses on load, but
+    /// still about people; hidden by default).
+    #[arg(long)]
+    pub show_notes: bool,
 }
 
 /// Output formats.
@@ -31,7 +36,7 @@ pub enum Format {
 /// Runs `tilsyn explain`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let scored = args.score.score()?;
-    let e = explain(&scored, &args.site_id)?;
+    let e = explain_with(&scored, &args.site_id, args.show_notes)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         Format::Json => {

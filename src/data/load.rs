@@ -223,7 +223,24 @@ impl Dataset {
 /// used, and the import's as-of limit stands for `opts.as_of` (no row dated
 /// after it exists; an earlier `opts.as_of` drops nothing, so import again
 /// with that `--as-of` to reject those rows).
+///
+/// Free-text columns are masked for CPR numbers, document numbers, e-mail
+/// addresses and phone numbers ([`super::mask`]).
 pub fn load_folder(dir: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
+    let mut ds = read_folder(dir, opts)?;
+    // Free text is masked whatever the source (a folder imported before
+    // masking existed included), so nothing downstream sees it raw.
+    for (table, df) in std::mem::take(&mut ds.tables) {
+        let df = super::mask::free_text(table, df).map_err(|source| DataError::Polars {
+            path: dir.join(table.name()),
+            source,
+        })?;
+        ds.tables.insert(table, df);
+    }
+    Ok(ds)
+}
+
+fn read_folder(dir: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
     if !dir.is_dir() {
         return Err(DataError::NotAFolder {
             path: dir.to_path_buf(),

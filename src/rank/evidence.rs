@@ -56,12 +56,15 @@ fn day(df: &DataFrame, name: &str, i: usize) -> Option<i32> {
         })
 }
 
-/// The evidence records of a site, oldest first.
+/// The evidence records of a site, oldest first. Inspectors' notes are
+/// free text (masked on load, still personal data): they are in a finding's
+/// summary only with `show_notes`.
 pub fn records(
     ds: &Dataset,
     site_id: &str,
     company_id: Option<&str>,
     as_of_days: i32,
+    show_notes: bool,
 ) -> PolarsResult<Vec<Record>> {
     let mut out = Vec::new();
     let mut inspection_ids: Vec<(String, Option<i32>)> = Vec::new();
@@ -109,6 +112,7 @@ pub fn records(
                     cell(df, "workers_affected", i),
                     match cell(df, "note", i).as_str() {
                         "-" => String::new(),
+                        _ if !show_notes => " (note hidden: --show-notes)".to_string(),
                         n => format!(": \"{n}\""),
                     }
                 ),

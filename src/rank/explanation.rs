@@ -131,6 +131,16 @@ pub struct UnknownSite(pub String);
 
 /// Explains one site.
 pub fn explain(scored: &Scored, site_id: &str) -> anyhow::Result<Explanation> {
+    explain_with(scored, site_id, false)
+}
+
+/// Explains one site; with `show_notes` the findings' notes (masked on
+/// load) are in their records.
+pub fn explain_with(
+    scored: &Scored,
+    site_id: &str,
+    show_notes: bool,
+) -> anyhow::Result<Explanation> {
     let frame = &scored.assessment.frame;
     let ids = frame.column("site_id")?.str()?;
     let row = ids
@@ -272,6 +282,7 @@ pub fn explain(scored: &Scored, site_id: &str) -> anyhow::Result<Explanation> {
         site_id,
         company.as_deref(),
         to_days(scored.as_of),
+        show_notes,
     )?;
     let sector = get_str("sector_code");
     Ok(Explanation {

@@ -925,3 +925,63 @@ fn the_default_rejects_folder_is_private_and_unpredictable() {
     assert_eq!(mode, 0o700, "{}", dir.display());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Notes are masked on load and shown only when asked for.
+#[test]
+fn inspectors_notes_are_masked_and_hidden_unless_asked_for() {
+    let full = fixture("good/full");
+    let data = tempdir();
+    let files: Vec<String> = ALL_TABLES.iter().map(|t| format!("{t}.csv")).collect();
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    copy_files(&full, &files, data.path());
+    let findings = std::fs::read_to_string(full.join("findings.csv")).unwrap();
+    let findings = findings.replace(
+        "timesedler manglede",
+        "timesedler manglede; CPR 010170-1234; tlf 12 34 56 78; pas AB1234567; jens@firma.dk",
+    );
+    assert!(findings.contains("010170-1234"));
+    std::fs::write(data.path().join("findings.csv"), findings).unwrap();
+    let explain = |extra: &[&str]| {
+        let dir = data.path().display().to_string();
+        let mut args = vec![
+            "explain",
+            "1000000004",
+            "--data",
+            dir.as_str(),
+            "--scorer",
+            "rules",
+        ];
+        args.extend_from_slice(extra);
+        let run = crate::harness::run_tilsyn(args, &[]);
+        run.assert_code(0);
+        for raw in ["010170-1234", "12 34 56 78", "AB1234567", "jens@firma.dk"] {
+            run.assert_not_printed(raw);
+        }
+        run
+    };
+    let hidden = explain(&[]);
+    assert!(
+        hidden.stdout.contains("note hidden"),
+        "{}",
+        hidden.context()
+    );
+    assert!(
+        !hidden.stdout.contains("timesedler"),
+        "{}",
+        hidden.context()
+    );
+    let shown = explain(&["--show-notes"]);
+    for masked in [
+        "timesedler manglede",
+        "[cpr]",
+        "[phone]",
+        "[document no.]",
+        "[e-mail]",
+    ] {
+        assert!(
+            shown.stdout.contains(masked),
+            "{masked}\n{}",
+            shown.context()
+        );
+    }
+}
