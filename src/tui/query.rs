@@ -20,6 +20,7 @@ pub struct Query {
     indicators: Vec<usize>,
     statuses: Vec<IloStatus>,
     text: Vec<String>,
+    max_coverage: Option<u8>,
 }
 
 /// Splits on whitespace, keeping `"quoted values"` together.
@@ -92,6 +93,8 @@ impl Query {
         for term in &terms {
             let (key, value) = if let Some((k, v)) = term.split_once(">=") {
                 (format!("{}>=", k.to_lowercase()), v)
+            } else if let Some((k, v)) = term.split_once("<=") {
+                (format!("{}<=", k.to_lowercase()), v)
             } else if let Some((k, v)) = term.split_once([':', '=']) {
                 (k.to_lowercase(), v)
             } else {
@@ -123,9 +126,18 @@ impl Query {
                     }
                 }
                 "text" | "name" | "site" => q.text.extend(values.iter().map(|v| v.to_lowercase())),
+                "coverage<=" | "cov<=" => {
+                    let v = values.last().copied().unwrap_or_default();
+                    q.max_coverage =
+                        Some(v.parse::<u8>().ok().filter(|n| *n <= 11).ok_or_else(|| {
+                            format!(
+                                "coverage<={v}: give how many of the 11 ILO indicators, 0 to 11"
+                            )
+                        })?);
+                }
                 _ => {
                     return Err(format!(
-                        "'{key}' is not a filter; use sector:, municipality:, region:, tier:, tier>=, indicator:, status: or plain text"
+                        "'{key}' is not a filter; use sector:, municipality:, region:, tier:, tier>=, indicator:, status:, coverage<= or plain text"
                     ));
                 }
             }
@@ -165,6 +177,9 @@ impl Query {
         ) {
             return false;
         }
+        if self.max_coverage.is_some_and(|m| r.coverage > m) {
+            return false;
+        }
         let wanted = |s: IloStatus| {
             if self.statuses.is_empty() {
                 matches!(s, IloStatus::Observed | IloStatus::Signalled)
@@ -201,6 +216,7 @@ impl Query {
                 .map(|i| format!("indicator:{}", ILO_INDICATORS[*i])),
         );
         out.extend(self.statuses.iter().map(|s| format!("status:{}", s.name())));
+        out.extend(self.max_coverage.map(|m| format!("coverage<={m}")));
         out.extend(self.text.iter().map(|t| format!("\"{t}\"")));
         out
     }
@@ -248,6 +264,10 @@ mod tests {
         assert!(Query::parse("region:Atlantis").is_err());
         assert!(Query::parse("sector:").unwrap_err().contains("no value"));
         assert!(Query::parse("").unwrap().is_empty());
+        // Blind spots: at most 3 of the 11 assessed.
+        let blind = Query::parse("coverage<=3").unwrap();
+        assert!(blind.chips().contains(&"coverage<=3".to_string()));
+        assert!(Query::parse("coverage<=12").is_err());
         let more = q.with("region:hovedstaden").unwrap();
         assert_eq!(more.chips().len(), chips.len() + 1);
         assert_eq!(
