@@ -104,6 +104,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     format!(" · {}", chips.join(" "))
                 }
             )?;
+            if let Some((m, _)) = &scored.model
+                && !m.chosen_because.is_empty()
+            {
+                writeln!(out, "kept {}", m.chosen_because)?;
+            }
             writeln!(
                 out,
                 "ILO strip: {} = observed ● signalled ◐ clear · unknown ? (coverage: how many of the 11 were assessed)",

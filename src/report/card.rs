@@ -113,7 +113,7 @@ fn metrics_section(s: &mut String, m: &Metrics) {
 pub fn card(input: &CardInput<'_>) -> String {
     let m = input.model;
     let mut s = String::new();
-    let kind = format!("{:?}", m.kind).to_lowercase();
+    let kind = m.kind.name();
     let _ = writeln!(
         s,
         "# Model card and algorithm record: tilsyn workplace risk model\n"
@@ -190,19 +190,35 @@ pub fn card(input: &CardInput<'_>) -> String {
         }
     }
     if !m.comparison.is_empty() {
-        let _ = writeln!(s, "Learners compared on the same split:\n");
+        let _ = writeln!(
+            s,
+            "Candidates compared on the same split (the validation slice chooses; a learner must beat the rules score there in 99% of resamples; the test period only reports):\n"
+        );
+        let _ = writeln!(
+            s,
+            "| candidate | validation precision, top 5/10/20% | beats the rules score in | validation AUC | held-out AUC | held-out precision, top 5% |\n|---|---|---|---|---|---|"
+        );
+        let num =
+            |x: Option<f64>, d: usize| x.map_or_else(|| "n/a".to_string(), |a| format!("{a:.d$}"));
         for c in &m.comparison {
-            let auc = |x: Option<f64>| x.map_or_else(|| "n/a".to_string(), |a| format!("{a:.3}"));
             let _ = writeln!(
                 s,
-                "- {:?}: validation AUC {} (chooses the learner), held-out AUC {}, precision in the top 5% {:.3}",
-                c.kind,
-                auc(c.validation_auc),
-                auc(c.auc),
+                "| {} | {} | {} | {} | {} | {:.3} |",
+                c.kind.name(),
+                num(c.validation_precision, 3),
+                c.beats_rules.map_or_else(
+                    || "-".to_string(),
+                    |b| format!("{:.0}% of resamples", b * 100.0)
+                ),
+                num(c.validation_auc, 3),
+                num(c.auc, 3),
                 c.precision_top5
             );
         }
         let _ = writeln!(s);
+        if !m.chosen_because.is_empty() {
+            let _ = writeln!(s, "Kept {}.\n", m.chosen_because);
+        }
     }
     let _ = writeln!(s, "## Limits\n\n{LIMITS}");
     let _ = writeln!(s, "## Fairness\n");

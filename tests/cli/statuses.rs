@@ -219,6 +219,27 @@ fn rank_names_the_model_that_ranked() {
         first.contains(&format!("scorer model: {kind} (trained to")),
         "{first}"
     );
+    // And why it was kept, as the model file records it.
+    let why = model["chosen_because"].as_str().unwrap();
+    assert!(
+        why.starts_with(kind) && why.contains("rules score"),
+        "{why}"
+    );
+    assert_eq!(
+        run.stdout.lines().nth(1).unwrap_or_default(),
+        format!("kept {why}")
+    );
+    // The model card carries the comparison of every candidate.
+    let card = run_tilsyn(["card"], &[]);
+    card.assert_code(0);
+    for candidate in ["rules", "logistic", "tree", "forest", "blend"] {
+        assert!(
+            card.stdout.contains(&format!("| {candidate} |")),
+            "{candidate}\n{}",
+            card.context()
+        );
+    }
+    assert!(card.stdout.contains(&format!("Kept {why}")));
     let rules = run_tilsyn(
         [
             "rank",

@@ -161,13 +161,17 @@ fn render_precision(frame: &mut Frame, area: Rect, app: &App) {
     };
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [note, table_area] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    let [note, why, table_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
     let rules_auc = metrics
         .rules_auc
         .map(|a| format!(" · rules AUC {a:.2}"))
         .unwrap_or_default();
-    let kind = format!("{:?}", model.kind).to_lowercase();
+    let kind = model.kind.name();
     let text = format!(
         "{kind} model · AUC {:.2} [{:.2}–{:.2}]{rules_auc} · test from {} · {} test inspections, {} positive",
         metrics.auc.value,
@@ -178,6 +182,13 @@ fn render_precision(frame: &mut Frame, area: Rect, app: &App) {
         metrics.test_positives
     );
     frame.render_widget(Paragraph::new(Span::styled(text, dim())), note);
+    // Why this learner ranks: it had to beat the rules score to be used.
+    let reason = if model.chosen_because.is_empty() {
+        format!("kept {kind} (the file does not say why: retrain to record the comparison)")
+    } else {
+        format!("kept {}", model.chosen_because)
+    };
+    frame.render_widget(Paragraph::new(Span::styled(reason, dim())), why);
     let header = Row::new(
         [
             "plan size",
