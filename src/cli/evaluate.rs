@@ -100,23 +100,29 @@ fn write_table(
 ) -> std::io::Result<()> {
     writeln!(
         out,
-        "model: {:?}, {} features, trained on inspections {} to {}",
-        file.kind,
+        "model: {}, {} features, trained on inspections {} to {}",
+        file.kind.name(),
         file.features.len(),
         file.training_period.0,
         file.training_period.1
     )?;
     writeln!(out, "label: {}", file.label.describe())?;
+    let num = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.3}"));
     for c in &file.comparison {
         writeln!(
             out,
-            "  compared {:<9?} validation AUC {}  held-out AUC {:.3}  precision top 5% {:.3}",
-            c.kind,
-            c.validation_auc
-                .map_or("-".to_string(), |v| format!("{v:.3}")),
-            c.auc.unwrap_or(f64::NAN),
+            "  compared {:<9} validation precision {}  beats rules in {}  validation AUC {}  held-out AUC {}  precision top 5% {:.3}",
+            c.kind.name(),
+            num(c.validation_precision),
+            c.beats_rules
+                .map_or("-".to_string(), |b| format!("{:.0}%", b * 100.0)),
+            num(c.validation_auc),
+            num(c.auc),
             c.precision_top5
         )?;
+    }
+    if !file.chosen_because.is_empty() {
+        writeln!(out, "kept {}", file.chosen_because)?;
     }
     let Some(m) = &file.metrics else {
         return writeln!(
