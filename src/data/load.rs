@@ -699,6 +699,18 @@ fn load_table(
                 column,
                 reason,
             };
+            // Personal columns are never written raw, not even here.
+            let fields: Vec<String> = fields
+                .iter()
+                .zip(specs)
+                .map(|(v, spec)| {
+                    if spec.person_id {
+                        super::pseudonym::shown_in_rejects(v)
+                    } else {
+                        v.clone()
+                    }
+                })
+                .collect();
             rejects.write(table, &col_names, &sample, &fields)?;
             if report.samples.len() < SAMPLES_PER_TABLE {
                 report.samples.push(sample);

@@ -57,6 +57,23 @@ impl PseudonymKey {
     }
 }
 
+/// Whether a value is in the project's pseudonym format (`p` and 20 hex
+/// digits): a value that was already pseudonymised.
+pub fn is_pseudonym(value: &str) -> bool {
+    value.len() == 21 && value.starts_with('p') && value[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// What a rejects file shows of a personal column's value: the value when it
+/// is empty or already a pseudonym, else a placeholder (rejected rows are
+/// input rows, and the line number finds the row in the source file).
+pub fn shown_in_rejects(value: &str) -> String {
+    if value.is_empty() || is_pseudonym(value) {
+        value.to_string()
+    } else {
+        "[personal: withheld]".to_string()
+    }
+}
+
 /// Whether a value looks like a Danish CPR number (`ddmmyy-xxxx` or ten
 /// digits with a valid day and month).
 pub fn looks_like_cpr(value: &str) -> bool {

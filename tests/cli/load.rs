@@ -985,3 +985,32 @@ fn inspectors_notes_are_masked_and_hidden_unless_asked_for() {
         );
     }
 }
+
+/// A rejected row's personal columns are withheld in the rejects file (the
+/// line number finds the row); other columns stay, to show what to fix.
+#[test]
+fn rejects_files_withhold_personal_columns() {
+    let full = fixture("good/full");
+    let data = tempdir();
+    let out = tempdir();
+    let files: Vec<String> = ALL_TABLES.iter().map(|t| format!("{t}.csv")).collect();
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    copy_files(&full, &files, data.path());
+    let mut permits = std::fs::read_to_string(full.join("permits.csv")).unwrap();
+    permits.push_str(
+        "SIRI-2024-0999,Jens Hansen,1000000001,pay_limit,2024-02-01,2026-01-31,-5,37,false,false,Anna Berg,UKR\n",
+    );
+    std::fs::write(data.path().join("permits.csv"), permits).unwrap();
+    let run = validate(data.path(), out.path(), &[], &[]);
+    run.assert_code(1);
+    run.assert_not_printed("Jens Hansen");
+    run.assert_not_printed("Anna Berg");
+    let rejects = std::fs::read_to_string(out.path().join("rejects").join("permits.csv")).unwrap();
+    assert!(rejects.contains("SIRI-2024-0999"), "{rejects}");
+    assert!(rejects.contains("stated_monthly_pay_dkk"), "{rejects}");
+    assert!(rejects.contains("[personal: withheld]"), "{rejects}");
+    assert!(
+        !rejects.contains("Jens Hansen") && !rejects.contains("Anna Berg"),
+        "{rejects}"
+    );
+}
