@@ -27,7 +27,7 @@ use super::rows::RankCol;
 use super::table::DataTable;
 use crate::data::reference::ReferenceData;
 use crate::pipeline::Scored;
-use crate::rank::explanation::{Explanation, explain};
+use crate::rank::explanation::{Explanation, explain_with};
 use crate::rank::{Filter, Ranked, rank};
 
 /// Settings of a session.
@@ -140,6 +140,8 @@ pub struct App {
     message: Option<Message>,
     detail: Option<DetailCache>,
     detail_scroll: u16,
+    /// Whether the detail pane shows the findings' notes (masked on load).
+    show_notes: bool,
     help_scroll: u16,
     insights: Option<Insights>,
     queue: Queue,
@@ -214,6 +216,7 @@ impl App {
             message: None,
             detail: None,
             detail_scroll: 0,
+            show_notes: false,
             help_scroll: 0,
             insights: None,
             queue: Queue::default(),
@@ -353,6 +356,17 @@ impl App {
             Action::SortNext | Action::SortReverse => self.sort(action == Action::SortReverse),
             Action::Mark => self.decide_mark(),
             Action::Export => self.export(),
+            Action::Notes => {
+                self.show_notes = !self.show_notes;
+                // Recomputed with or without the notes on the next refresh.
+                self.detail = None;
+                let state = if self.show_notes {
+                    "shown (masked)"
+                } else {
+                    "hidden"
+                };
+                self.notify(format!("inspectors' notes {state}"), Level::Info);
+            }
             Action::Submit => self.submit(),
             Action::Cancel => {
                 if let Some(p) = self.prompt.take()
@@ -480,7 +494,7 @@ impl App {
             && let Some(site) = self.selected().map(|r| r.site_id.clone())
             && self.detail.as_ref().is_none_or(|(id, _)| *id != site)
         {
-            let e = explain(&self.scored, &site)
+            let e = explain_with(&self.scored, &site, self.show_notes)
                 .map(Box::new)
                 .map_err(|e| format!("{e:#}"));
             self.detail = Some((site, e));

@@ -121,6 +121,8 @@ pub enum Action {
     Mark,
     /// Export the plan to CSV and JSON.
     Export,
+    /// Show or hide the inspectors' notes in the detail pane.
+    Notes,
     /// Apply what was typed in the prompt.
     Submit,
     /// Close the prompt without applying it.
@@ -279,6 +281,13 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     ch('l', C::Detail, A::Down, "previous/next site", true),
+    ch(
+        'o',
+        C::Detail,
+        A::Notes,
+        "show/hide inspectors' notes (masked)",
+        true,
+    ),
     // Map.
     key(KeyCode::Up, C::Map, A::Up, "previous/next site", true),
     ch('k', C::Map, A::Up, "previous/next site", true),

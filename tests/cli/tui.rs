@@ -779,3 +779,25 @@ fn three_hundred_generated_sites_scroll_and_render_only_the_window() {
         screen(&app, 60, 15);
     }
 }
+
+#[test]
+fn notes_are_hidden_in_the_detail_pane_until_o() {
+    let mut app = app();
+    filter(&mut app, "1000000004");
+    assert_eq!(selected_id(&app), "1000000004");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen(), Screen::Detail);
+    let hidden = screen(&app, 200, 200);
+    assert!(hidden.contains("note hidden"), "{hidden}");
+    assert!(!hidden.contains("Arbejdstid over 60"), "{hidden}");
+    ch(&mut app, 'o');
+    assert_shows(
+        &app,
+        200,
+        200,
+        &["Arbejdstid over 60", "inspectors' notes shown"],
+    );
+    ch(&mut app, 'o');
+    let again = screen(&app, 200, 200);
+    assert!(!again.contains("Arbejdstid over 60"), "{again}");
+}

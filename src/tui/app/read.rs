@@ -92,6 +92,11 @@ impl App {
         });
     }
 
+    /// Whether the detail pane shows the findings' notes (`o`).
+    pub fn show_notes(&self) -> bool {
+        self.show_notes
+    }
+
     /// Scroll position of the detail pane.
     pub fn detail_scroll(&self) -> u16 {
         self.detail_scroll

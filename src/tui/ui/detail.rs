@@ -14,7 +14,7 @@ use ratatui::widgets::{Bar, BarChart, Block, Paragraph, Wrap};
 
 use super::dim;
 use crate::rank::Ranked;
-use crate::rank::explanation::{Explanation, explain};
+use crate::rank::explanation::{Explanation, explain_with};
 use crate::tui::app::App;
 use crate::tui::rows::last_inspected;
 use crate::tui::theme::{compact, status_style, tier_style};
@@ -59,7 +59,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Some(Ok(e)) => Ok(e),
         Some(Err(e)) => Err(e.clone()),
         None => {
-            computed = explain(app.scored(), &site.site_id);
+            computed = explain_with(app.scored(), &site.site_id, app.show_notes());
             computed.as_ref().map_err(|e| format!("{e:#}"))
         }
     };
