@@ -29,7 +29,13 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let scored = args.score.score()?;
     let spots = blind_spots(&scored, args.max_coverage, Some(args.top));
-    let all = blind_spots(&scored, args.max_coverage, None).len();
+    // How many there are in all, for the header (the list is cut at --top).
+    let all = scored
+        .assessment
+        .sites
+        .iter()
+        .filter(|s| s.coverage <= args.max_coverage)
+        .count();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         super::rank::Format::Json => {

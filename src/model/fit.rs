@@ -493,11 +493,17 @@ fn fit_tree(
     let labels: Array1<usize> = y.iter().map(|v| usize::from(*v)).collect();
     let wf: Array1<f32> = w.iter().map(|v| *v as f32).collect();
     let ds = Dataset::new(x.clone(), labels).with_weights(wf);
-    let tree: DecisionTree<f64, usize> = DecisionTreeParams::new()
-        .max_depth(Some(params.max_depth))
-        .min_weight_leaf(params.min_leaf_weight as f32)
-        .fit(&ds)
-        .map_err(|e| ModelError::Fit(e.to_string()))?;
+    // linfa-trees asserts on some weighted samples (seen on a 1,000,000-site
+    // set: "n_samples > 0.0") instead of returning an error; a failed tree
+    // is a candidate that could not be fitted, not a crash of `train`.
+    let fitted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        DecisionTreeParams::new()
+            .max_depth(Some(params.max_depth))
+            .min_weight_leaf(params.min_leaf_weight as f32)
+            .fit(&ds)
+    }))
+    .map_err(|_| ModelError::Fit("linfa-trees stopped on an internal assertion".into()))?;
+    let tree: DecisionTree<f64, usize> = fitted.map_err(|e| ModelError::Fit(e.to_string()))?;
     let mut nodes = Vec::new();
     flatten(tree.root_node(), &mut nodes);
     // Leaf probabilities from the inverse-propensity weights, smoothed to the base rate.

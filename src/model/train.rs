@@ -134,23 +134,34 @@ pub fn train(
         .iter()
         .map(|(k, p)| p.as_ref().map(|p| ranking_score(*k, p, &val_rows, &ex)))
         .collect();
-    let every: Vec<usize> = (0..yv.len()).collect();
-    let resamples = resample_rows(yv.len(), CHOICE_RESAMPLES, params.seed);
+    // Each candidate's order is sorted once; a resample only changes how
+    // many times each example counts.
+    let orders: Vec<Option<Vec<usize>>> = order_by
+        .iter()
+        .map(|s| s.as_ref().map(|s| descending(s)))
+        .collect();
+    let once = vec![1u32; yv.len()];
+    let resamples = resample_counts(yv.len(), CHOICE_RESAMPLES, params.seed);
     let rules_at = kinds.iter().position(|k| *k == ModelKind::Rules);
+    let rules_resampled: Option<Vec<f64>> = rules_at.and_then(|r| orders[r].as_ref()).map(|o| {
+        resamples
+            .iter()
+            .map(|m| plan_precision(o, &yv, &wv, m))
+            .collect()
+    });
     let mut comparison: Vec<Comparison> = scored_val
         .iter()
-        .zip(&order_by)
-        .map(|((kind, p), by)| Comparison {
+        .zip(&orders)
+        .map(|((kind, p), order)| Comparison {
             kind: *kind,
             validation_auc: p.as_ref().and_then(|p| metrics::auc(p, &yv)),
-            validation_precision: by.as_ref().map(|s| plan_precision(s, &yv, &wv, &every)),
-            beats_rules: match (by, rules_at.and_then(|r| order_by[r].as_ref())) {
-                (Some(s), Some(r)) if *kind != ModelKind::Rules => Some(
+            validation_precision: order.as_ref().map(|o| plan_precision(o, &yv, &wv, &once)),
+            beats_rules: match (order, &rules_resampled) {
+                (Some(o), Some(r)) if *kind != ModelKind::Rules => Some(
                     resamples
                         .iter()
-                        .filter(|ix| {
-                            plan_precision(s, &yv, &wv, ix) > plan_precision(r, &yv, &wv, ix)
-                        })
+                        .zip(r)
+                        .filter(|(m, r)| plan_precision(o, &yv, &wv, m) > **r)
                         .count() as f64
                         / resamples.len().max(1) as f64,
                 ),
@@ -316,14 +327,19 @@ fn ranking_score(kind: ModelKind, p: &[f64], rows: &[usize], ex: &Examples) -> V
     }
 }
 
-/// Mean weighted precision at the plan shares over the examples `ix`
-/// (repeats allowed): sorted by score (ties by position), the first
-/// examples holding each share of the weight, and the weighted share of
-/// positives among them.
-fn plan_precision(score: &[f64], y: &[bool], w: &[f64], ix: &[usize]) -> f64 {
-    let mut order: Vec<usize> = ix.to_vec();
+/// Positions sorted by score, highest first (ties by position).
+fn descending(score: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..score.len()).collect();
     order.sort_by(|a, b| score[*b].total_cmp(&score[*a]).then(a.cmp(b)));
-    let total: f64 = order.iter().map(|&i| w[i]).sum();
+    order
+}
+
+/// Mean weighted precision at the plan shares, each example counted
+/// `times[i]` times (a resample; 1 for the slice itself): in `order`, the
+/// first copies holding each share of the weight, and the weighted share of
+/// positives among them.
+fn plan_precision(order: &[usize], y: &[bool], w: &[f64], times: &[u32]) -> f64 {
+    let total: f64 = order.iter().map(|&i| w[i] * f64::from(times[i])).sum();
     if total <= 0.0 {
         return 0.0;
     }
@@ -331,13 +347,15 @@ fn plan_precision(score: &[f64], y: &[bool], w: &[f64], ix: &[usize]) -> f64 {
         .iter()
         .map(|share| {
             let (mut seen, mut hit) = (0.0, 0.0);
-            for &i in &order {
-                seen += w[i];
-                if y[i] {
-                    hit += w[i];
-                }
-                if seen >= share * total {
-                    break;
+            'walk: for &i in order {
+                for _ in 0..times[i] {
+                    seen += w[i];
+                    if y[i] {
+                        hit += w[i];
+                    }
+                    if seen >= share * total {
+                        break 'walk;
+                    }
                 }
             }
             if seen > 0.0 { hit / seen } else { 0.0 }
@@ -346,15 +364,22 @@ fn plan_precision(score: &[f64], y: &[bool], w: &[f64], ix: &[usize]) -> f64 {
         / CHOICE_SHARES.len() as f64
 }
 
-/// Seeded resamples (with replacement) of `n` rows.
-fn resample_rows(n: usize, count: usize, seed: u64) -> Vec<Vec<usize>> {
+/// Seeded resamples (with replacement) of `n` rows, as how many times each
+/// row was drawn.
+fn resample_counts(n: usize, count: usize, seed: u64) -> Vec<Vec<u32>> {
     use rand::{Rng, SeedableRng};
     if n == 0 {
         return Vec::new();
     }
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x5E1E_C7ED);
     (0..count)
-        .map(|_| (0..n).map(|_| rng.gen_range(0..n)).collect())
+        .map(|_| {
+            let mut times = vec![0u32; n];
+            for _ in 0..n {
+                times[rng.gen_range(0..n)] += 1;
+            }
+            times
+        })
         .collect()
 }
 

@@ -66,13 +66,15 @@ pub fn blind_spots(scored: &Scored, max_coverage: u8, top: Option<usize>) -> Vec
             .and_then(|c| c.get(i).ok())
             .and_then(|v| crate::indicators::explain::number(&v))
     };
+    // Looked up once: this pass runs over every site.
+    let risk_group = frame.column("risk_group").ok().and_then(|c| c.str().ok());
     let mut out: Vec<(usize, f64)> = a
         .sites
         .iter()
         .enumerate()
         .filter(|(_, s)| s.coverage <= max_coverage)
         .map(|(i, s)| {
-            let risk = if text("risk_group", i).is_some() {
+            let risk = if risk_group.is_some_and(|c| c.get(i).is_some()) {
                 1.5
             } else {
                 1.0
