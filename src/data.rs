@@ -23,4 +23,4 @@ mod validate;
 
 pub use error::DataError;
 pub use load::{Dataset, LoadOptions, LoadReport, TableReport, TableStatus, load_folder};
-pub use schema::{ColType, ILO_INDICATORS, Table};
+pub use schema::{ColType, ILO_INDICATORS, SCOPES, Table, scope_covers};

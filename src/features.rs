@@ -22,6 +22,7 @@ use crate::data::{Dataset, Table};
 
 /// The 11 ILO ids, re-exported for feature naming.
 pub use crate::data::ILO_INDICATORS;
+pub use events::LOOKED_FOR_PREFIX;
 
 /// Columns of a targets frame.
 pub const KEY: &str = "key";
@@ -174,8 +175,31 @@ pub fn compute(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
             out = out.left_join(part.select(new)?.lazy(), col(KEY), col(KEY));
         }
     }
-    Ok(out.sort([KEY], SortMultipleOptions::default()))
+    // A site whose company is not known (an export without CVR numbers)
+    // cannot show what its company's other sites or leaders did: those
+    // features are unknown there, never 0.
+    let unknown_company: Vec<Expr> = COMPANY_FEATURES
+        .iter()
+        .map(|f| {
+            when(col("company_id").is_null())
+                .then(lit(NULL))
+                .otherwise(col(*f))
+                .alias(*f)
+        })
+        .collect();
+    Ok(out
+        .with_columns(unknown_company)
+        .sort([KEY], SortMultipleOptions::default()))
 }
+
+/// The features that describe a site's company, its other sites or its
+/// owners and directors: unknown where the company is.
+pub const COMPANY_FEATURES: [&str; 4] = [
+    "company_sites",
+    "company_severe_other_sites",
+    "network_linked_severe",
+    "network_phoenix",
+];
 
 /// Features for every site as of one date, collected.
 pub fn for_sites(ds: &Dataset, as_of: NaiveDate) -> PolarsResult<DataFrame> {

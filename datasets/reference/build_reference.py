@@ -159,7 +159,19 @@ def sectors(src, out):
         assert any(c[0] == code for c in classes), code
     for div in DIVISION_RISK:
         assert any(c[2] == div for c in classes), div
+    subclasses = []
+    for r in rows:
+        # 99.99.99 "Uoplyst" (unknown) is no sector: it is left out.
+        if r["level"] == "subclass" and r["code"] != "99.99.99":
+            code = r["code"]
+            assert re.fullmatch(r"\d\d\.\d\d\.\d\d", code), r
+            assert r["parent_code"] == code[:5], r
+            assert any(c[0] == code[:5] for c in classes), r
+            subclasses.append([code, r["title_da"].strip(), code[:5]])
+    assert len(subclasses) == 740, len(subclasses)
+    assert len({c[0] for c in subclasses}) == len(subclasses)
     write(out, "sectors.csv", ["code", "name_da", "division", "section", "risk_group"], classes)
+    write(out, "subclasses.csv", ["code", "name_da", "class"], subclasses)
     write(out, "divisions.csv", ["code", "name_da", "section"], divisions)
     print("risk groups:", dict(sorted(Counter(c[4] or "(none)" for c in classes).items())))
 

@@ -122,10 +122,8 @@ fn run_subcontractors(
 ) -> anyhow::Result<ExitCode> {
     let opts = LoadOptions {
         mapping: args.mapping.clone(),
-        as_of: None,
-        rejects_dir: None,
         pseudonym_key: PseudonymKey::from_env()?,
-        extra_indicators: Vec::new(),
+        ..LoadOptions::default()
     };
     let compiled = crate::pipeline::compile(Catalogue::bundled()?)?;
     let scored = match crate::pipeline::load_and_assess(dir, opts, compiled, args.as_of) {

@@ -44,6 +44,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 data: DataArgs {
                     data: Some(dir.clone()),
                     mapping: None,
+                    preset: None,
                     as_of: None,
                     rejects: None,
                 },

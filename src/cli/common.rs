@@ -18,8 +18,11 @@ pub struct DataArgs {
     #[arg(long, short = 'd', value_name = "DIR")]
     pub data: Option<PathBuf>,
     /// Mapping file (default: tilsyn.toml in the data folder, if present).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "preset")]
     pub mapping: Option<PathBuf>,
+    /// A bundled mapping for a public export format (see `tilsyn mapping --presets`), e.g. at-smiley.
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
     /// Analysis date (YYYY-MM-DD): records after it are ignored by scoring and rejected on load.
     #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
     pub as_of: Option<NaiveDate>,
@@ -43,6 +46,7 @@ impl DataArgs {
     pub fn load_options(&self) -> anyhow::Result<LoadOptions> {
         Ok(LoadOptions {
             mapping: self.mapping.clone(),
+            preset: self.preset.clone(),
             as_of: self.as_of,
             rejects_dir: self.rejects.clone(),
             pseudonym_key: PseudonymKey::from_env()?,

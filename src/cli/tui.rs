@@ -47,6 +47,7 @@ impl Args {
                 data: DataArgs {
                     data: None,
                     mapping: None,
+                    preset: None,
                     as_of: None,
                     rejects: None,
                 },

@@ -82,6 +82,18 @@ pub fn write_table(out: &mut impl Write, r: &LoadReport) -> std::io::Result<()> 
         } else if t.rows_loaded == 0 {
             notes.push("no rows: its indicators are unknown at every site".to_string());
         }
+        if t.rows_folded > 0 {
+            notes.push(format!(
+                "{} rows folded into the records before them (same key)",
+                t.rows_folded
+            ));
+        }
+        if t.rows_ignored > 0 {
+            notes.push(format!(
+                "{} rows skipped (a value the mapping ignores)",
+                t.rows_ignored
+            ));
+        }
         if let Some(d) = &t.dialect {
             let delim = if d.delimiter == '\t' {
                 "tab".to_string()

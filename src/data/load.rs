@@ -16,12 +16,12 @@ use sha2::{Digest, Sha256};
 
 use super::DataError;
 use super::dialect::Dialect;
-use super::mapping::{Mapping, TableMapping};
+use super::mapping::{ColumnSource, Mapping, TableMapping, glob_match};
 use super::parse::{self, Decimal, Value};
 use super::pseudonym::PseudonymKey;
 use super::rejects::{RejectSample, RejectWriter};
 use super::rows::{FieldSource, RowChecker, RowOut};
-use super::schema::{ColType, ColumnSpec, ILO_INDICATORS, Table};
+use super::schema::{ColType, ColumnSpec, ILO_INDICATORS, NON_ILO_FINDING, OUTCOMES, Table};
 use super::source::{canonical_for, open_csv, open_parquet};
 use super::validate::{Context, check_unique};
 
@@ -35,6 +35,9 @@ const SAMPLES_PER_TABLE: usize = 10;
 pub struct LoadOptions {
     /// A mapping file; default `tilsyn.toml` in the folder if present.
     pub mapping: Option<PathBuf>,
+    /// A bundled mapping by name ([`super::mapping::PRESETS`]); wins over
+    /// a `tilsyn.toml` in the folder.
+    pub preset: Option<String>,
     /// Records dated after this day are rejected; default today.
     pub as_of: Option<NaiveDate>,
     /// Where rejects files go; default a new temporary folder (created only
@@ -74,6 +77,14 @@ pub struct TableReport {
     pub rows_loaded: usize,
     /// Rows rejected (written to the rejects file).
     pub rows_rejected: usize,
+    /// Rows folded into an earlier row with the same key (the mapping's
+    /// `fold`: one record written over several rows).
+    #[serde(default)]
+    pub rows_folded: usize,
+    /// Rows skipped because a column held a value the mapping's `ignore`
+    /// names.
+    #[serde(default)]
+    pub rows_ignored: usize,
     /// Source columns not used (no canonical column maps to them).
     pub ignored_columns: Vec<String>,
     /// Optional canonical columns the file does not have (all missing).
@@ -92,6 +103,8 @@ impl TableReport {
             rows_read: 0,
             rows_loaded: 0,
             rows_rejected: 0,
+            rows_folded: 0,
+            rows_ignored: 0,
             ignored_columns: Vec::new(),
             absent_columns: Vec::new(),
             samples: Vec::new(),
@@ -249,13 +262,21 @@ fn read_folder(dir: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
     if super::import::is_imported(dir) {
         return super::import::read_import(dir);
     }
-    let mapping_path = opts.mapping.clone().or_else(|| {
-        let p = dir.join("tilsyn.toml");
-        p.is_file().then_some(p)
-    });
-    let mapping = match &mapping_path {
-        Some(p) => Mapping::from_file(p)?,
-        None => Mapping::default(),
+    let preset = match &opts.preset {
+        Some(name) => Some(super::mapping::preset(name)?),
+        None => None,
+    };
+    let mapping_path = match &preset {
+        Some((_, m)) => m.path.clone(),
+        None => opts.mapping.clone().or_else(|| {
+            let p = dir.join("tilsyn.toml");
+            p.is_file().then_some(p)
+        }),
+    };
+    let mapping = match (&preset, &mapping_path) {
+        (Some((_, m)), _) => m.clone(),
+        (None, Some(p)) => Mapping::from_file(p)?,
+        (None, None) => Mapping::default(),
     };
     let as_of_limit = opts
         .as_of
@@ -272,13 +293,19 @@ fn read_folder(dir: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
         )),
     };
     let mut hasher = Sha256::new();
-    if let Some(p) = &mapping_path {
-        hasher.update(std::fs::read(p).map_err(|source| DataError::Io {
+    match (&preset, &mapping_path) {
+        (Some((text, _)), _) => hasher.update(text.as_bytes()),
+        (None, Some(p)) => hasher.update(std::fs::read(p).map_err(|source| DataError::Io {
             path: p.clone(),
             source,
-        })?);
+        })?),
+        (None, None) => {}
     }
-    let mut indicators: HashSet<String> = ILO_INDICATORS.iter().map(|s| (*s).to_string()).collect();
+    let mut indicators: HashSet<String> = ILO_INDICATORS
+        .iter()
+        .chain([&NON_ILO_FINDING])
+        .map(|s| (*s).to_string())
+        .collect();
     indicators.extend(opts.extra_indicators.iter().cloned());
 
     let mut ctx = Context {
@@ -390,6 +417,38 @@ fn string_set(df: &DataFrame, column: &str) -> HashSet<String> {
 }
 
 fn find_file(dir: &Path, table: Table, tm: &TableMapping) -> Result<Option<PathBuf>, DataError> {
+    if let Some(f) = tm.file.as_deref().filter(|f| f.contains('*')) {
+        // A pattern (a preset cannot know what the export was saved as):
+        // exactly one file of the folder must match it.
+        let mut found: Vec<String> = std::fs::read_dir(dir)
+            .map_err(|source| DataError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?
+            .flatten()
+            .filter(|e| e.path().is_file())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| glob_match(f, name))
+            .collect();
+        found.sort();
+        return match found.as_slice() {
+            [one] => Ok(Some(dir.join(one))),
+            [] if !table.required() => Ok(None),
+            _ => Err(DataError::Mapping {
+                path: dir.to_path_buf(),
+                message: format!(
+                    "the mapping reads `{}` from the file matching \"{f}\", and {} files match{}; rename the export so that one does, or name it with `file` in tilsyn.toml",
+                    table.name(),
+                    found.len(),
+                    if found.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", found.join(", "))
+                    }
+                ),
+            }),
+        };
+    }
     if let Some(f) = &tm.file {
         let p = dir.join(f);
         return if p.is_file() {
@@ -532,6 +591,31 @@ fn load_table(
             .headers
             .iter()
             .position(|h| canonical_for(table, tm, h).is_some_and(|s| s.name == spec.name));
+        if let Some(ColumnSource::Joined(wanted)) = tm.columns.get(spec.name) {
+            let mut idxs = Vec::with_capacity(wanted.len());
+            for w in wanted {
+                let Some(i) = source
+                    .headers
+                    .iter()
+                    .position(|h| h.trim().eq_ignore_ascii_case(w.trim()))
+                else {
+                    return Err(DataError::MissingColumn {
+                        path: path.to_path_buf(),
+                        table: table.name(),
+                        column: spec.name,
+                        found: shown_headers.clone(),
+                        hint: format!(
+                            "The mapping file makes '{}' of the headers {wanted:?}, and the file has no \"{w}\"; correct the header name in the mapping.",
+                            spec.name
+                        ),
+                    });
+                };
+                used[i] = true;
+                idxs.push(i);
+            }
+            sources.push(FieldSource::Joined(idxs));
+            continue;
+        }
         let src = match (idx, tm.constants.get(spec.name)) {
             (Some(i), _) => {
                 used[i] = true;
@@ -580,6 +664,19 @@ fn load_table(
         };
         sources.push(src);
     }
+    // A blank municipality code is derived from the postcode (rows.rs).
+    if table == Table::Sites
+        && sources
+            .get(
+                specs
+                    .iter()
+                    .position(|s| s.name == "postcode")
+                    .unwrap_or(usize::MAX),
+            )
+            .is_some_and(|s| !matches!(s, FieldSource::Missing))
+    {
+        absent_columns.retain(|c| c != "municipality_code");
+    }
     let ignored_columns: Vec<String> = source
         .headers
         .iter()
@@ -610,6 +707,8 @@ fn load_table(
     let mut builders: Vec<Builder> = specs.iter().map(|s| Builder::new(s, 1024)).collect();
     let mut lines: Vec<i64> = Vec::new();
     let mut seen_keys: HashMap<String, u64> = HashMap::new();
+    // With `fold`, kept rows wait here (a later row may still add to them).
+    let mut folded: Option<Vec<Vec<Value>>> = tm.fold.then(Vec::new);
     let key_idx = table
         .unique_key()
         .and_then(|k| specs.iter().position(|s| s.name == k));
@@ -664,10 +763,25 @@ fn load_table(
             let line = *line;
             report.rows_read += 1;
             let (fields, (column, reason)) = match out? {
+                RowOut::Ignored => {
+                    report.rows_ignored += 1;
+                    continue;
+                }
                 RowOut::Rejected(fields, failure) => (fields, failure),
                 RowOut::Parsed { values, key, late } => {
+                    // Folding: a later row of a record already kept adds
+                    // to it instead of being a duplicate.
+                    if let (Some(folded), Some(text), None) = (folded.as_mut(), &key, &late)
+                        && let Some(&at) = seen_keys.get(text)
+                    {
+                        fold_into(&mut folded[at as usize], values, specs);
+                        report.rows_folded += 1;
+                        continue;
+                    }
                     let dup = match (key_idx, &key) {
-                        (Some(k), Some(text)) if seen_keys.contains_key(text) => {
+                        (Some(k), Some(text))
+                            if folded.is_none() && seen_keys.contains_key(text) =>
+                        {
                             let fields = checker.fields(line, record)?;
                             check_unique(specs, &fields, k, &seen_keys)
                                 .err()
@@ -679,11 +793,22 @@ fn load_table(
                         (Some(rejected), _) => rejected,
                         (None, Some(failure)) => (checker.fields(line, record)?, failure),
                         (None, None) => {
-                            if let Some(key) = key {
-                                seen_keys.insert(key, line);
-                            }
-                            for (b, v) in builders.iter_mut().zip(&values) {
-                                b.push(v);
+                            match folded.as_mut() {
+                                Some(rows) => {
+                                    if let Some(key) = key {
+                                        // Folded tables keep the row's index, not its line.
+                                        seen_keys.insert(key, rows.len() as u64);
+                                    }
+                                    rows.push(values);
+                                }
+                                None => {
+                                    if let Some(key) = key {
+                                        seen_keys.insert(key, line);
+                                    }
+                                    for (b, v) in builders.iter_mut().zip(&values) {
+                                        b.push(v);
+                                    }
+                                }
                             }
                             lines.push(line as i64);
                             report.rows_loaded += 1;
@@ -734,6 +859,11 @@ fn load_table(
         path: path.to_path_buf(),
         source,
     };
+    for row in folded.unwrap_or_default() {
+        for (b, v) in builders.iter_mut().zip(&row) {
+            b.push(v);
+        }
+    }
     let mut columns = Vec::with_capacity(specs.len() + 1);
     for (b, spec) in builders.into_iter().zip(specs) {
         columns.push(b.finish(spec.name).map_err(polars_err)?);
@@ -741,6 +871,25 @@ fn load_table(
     columns.push(Column::new(LINE_COLUMN.into(), lines));
     let df = DataFrame::new(report.rows_loaded, columns).map_err(polars_err)?;
     Ok((df, report))
+}
+
+/// Folds a later row of a record into the row kept for it: an outcome
+/// takes the more serious of the two, any other column keeps the first
+/// value and fills a blank from the later row.
+fn fold_into(kept: &mut [Value], later: Vec<Value>, specs: &[ColumnSpec]) {
+    for ((k, v), spec) in kept.iter_mut().zip(later).zip(specs) {
+        let take = match (&*k, &v, spec.ty) {
+            (Value::Null, _, _) => true,
+            (Value::Str(a), Value::Str(b), ColType::Enum(values)) if values == OUTCOMES => {
+                let rank = |x: &str| values.iter().position(|o| *o == x);
+                rank(b) > rank(a)
+            }
+            _ => false,
+        };
+        if take {
+            *k = v;
+        }
+    }
 }
 
 /// An empty typed frame of a table (all canonical columns and `_line`).

@@ -25,6 +25,7 @@ const MUNICIPALITIES_CSV: &str = include_str!("../../datasets/reference/municipa
 const POSTCODES_CSV: &str = include_str!("../../datasets/reference/postcodes.csv");
 const SECTORS_CSV: &str = include_str!("../../datasets/reference/sectors.csv");
 const DIVISIONS_CSV: &str = include_str!("../../datasets/reference/divisions.csv");
+const SUBCLASSES_CSV: &str = include_str!("../../datasets/reference/subclasses.csv");
 const SCHEMES_CSV: &str = include_str!("../../datasets/reference/schemes.csv");
 
 /// One of the risk sector groups named by Danish authorities.
@@ -187,6 +188,25 @@ struct DivisionRow {
     name_da: String,
 }
 
+/// One row of `subclasses.csv`: a six-digit DB07 subclass and its class.
+#[derive(Debug, Deserialize)]
+struct SubclassRow {
+    code: String,
+    name_da: String,
+    class: String,
+}
+
+/// What a sector title matched in the DB07 titles ([`ReferenceData::sector_by_name`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SectorMatch {
+    /// One code: the subclass (`43.32.00`) or class (`43.32`) with that title.
+    Found(String),
+    /// No DB07 title is, or starts with, the name.
+    Unknown,
+    /// A cut-off name that begins titles of several classes: their codes.
+    Ambiguous(Vec<String>),
+}
+
 /// The bundled reference tables with indexes for fast lookups.
 #[derive(Debug)]
 pub struct ReferenceData {
@@ -207,6 +227,8 @@ pub struct ReferenceData {
     division_risk: HashMap<String, RiskGroup>,
     division_names: HashMap<String, String>,
     regions: Vec<String>,
+    /// Lower-case DB07 titles (classes and subclasses) with their code and class.
+    titles: Vec<(String, String, String)>,
 }
 
 /// Parses one embedded CSV file into rows.
@@ -230,6 +252,8 @@ impl ReferenceData {
                 parse_csv(SCHEMES_CSV).expect("bundled datasets/reference/schemes.csv must parse"),
                 parse_csv(DIVISIONS_CSV)
                     .expect("bundled datasets/reference/divisions.csv must parse"),
+                parse_csv(SUBCLASSES_CSV)
+                    .expect("bundled datasets/reference/subclasses.csv must parse"),
             )
         })
     }
@@ -241,7 +265,18 @@ impl ReferenceData {
         sectors: Vec<Sector>,
         schemes: Vec<Scheme>,
         divisions: Vec<DivisionRow>,
+        subclasses: Vec<SubclassRow>,
     ) -> ReferenceData {
+        let mut titles: Vec<(String, String, String)> = sectors
+            .iter()
+            .map(|s| (s.name.to_lowercase(), s.code.clone(), s.code.clone()))
+            .chain(
+                subclasses
+                    .into_iter()
+                    .map(|s| (s.name_da.to_lowercase(), s.code, s.class)),
+            )
+            .collect();
+        titles.sort();
         let municipality_index = municipalities
             .iter()
             .enumerate()
@@ -292,6 +327,47 @@ impl ReferenceData {
             division_risk,
             division_names,
             regions,
+            titles,
+        }
+    }
+
+    /// The DB07 code of a sector title, as exports that carry only the
+    /// Danish title write it (Arbejdstilsynet's smiley register, say).
+    /// Matched case-insensitively against every class and subclass title:
+    /// an exact match wins (a subclass's own code when only the subclass
+    /// has that title). Registers cut long titles off (the smiley register
+    /// at 50 characters), so a name that is no whole title matches the
+    /// titles it begins, if they all lie in one class; titles of several
+    /// classes make it [`SectorMatch::Ambiguous`].
+    pub fn sector_by_name(&self, name: &str) -> SectorMatch {
+        let key = name.trim().to_lowercase();
+        if key.is_empty() {
+            return SectorMatch::Unknown;
+        }
+        let exact: Vec<&(String, String, String)> =
+            self.titles.iter().filter(|t| t.0 == key).collect();
+        let candidates = if exact.is_empty() {
+            self.titles
+                .iter()
+                .filter(|t| t.0.starts_with(&key))
+                .collect()
+        } else {
+            exact
+        };
+        let classes: BTreeSet<&str> = candidates.iter().map(|t| t.2.as_str()).collect();
+        match classes.len() {
+            0 => SectorMatch::Unknown,
+            1 => {
+                // The class's own title, or the one subclass matched.
+                let class = classes.iter().next().copied().unwrap_or_default();
+                let codes: BTreeSet<&str> = candidates.iter().map(|t| t.1.as_str()).collect();
+                let code = match codes.len() {
+                    1 => codes.iter().next().copied().unwrap_or(class),
+                    _ => class,
+                };
+                SectorMatch::Found(code.to_string())
+            }
+            _ => SectorMatch::Ambiguous(classes.iter().map(|c| (*c).to_string()).collect()),
         }
     }
 
@@ -592,6 +668,32 @@ mod tests {
         assert!(!copenhagen.is_empty());
         assert!(copenhagen.iter().all(|p| p.municipality_code == 101));
         assert!(d.postcodes_in(9999).is_empty());
+    }
+
+    #[test]
+    fn sector_titles_give_their_codes() {
+        let r = ReferenceData::bundled();
+        // A class title, in any case.
+        assert_eq!(
+            r.sector_by_name("tømrer- og BYGNINGSSNEDKERVIRKSOMHED"),
+            SectorMatch::Found("43.32".into())
+        );
+        // A subclass title gives the subclass.
+        assert_eq!(
+            r.sector_by_name("Karosseriværksteder og autolakererier"),
+            SectorMatch::Found("45.20.20".into())
+        );
+        // A title cut off at 50 characters, as the smiley register writes it.
+        assert_eq!(
+            r.sector_by_name("Fremstilling af øvrige maskiner til specielle form"),
+            SectorMatch::Found("28.99".into())
+        );
+        assert_eq!(r.sector_by_name("Rumfart på Mars"), SectorMatch::Unknown);
+        assert_eq!(r.sector_by_name(" "), SectorMatch::Unknown);
+        match r.sector_by_name("Fremstilling af") {
+            SectorMatch::Ambiguous(codes) => assert!(codes.len() > 10, "{codes:?}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -7,9 +7,10 @@
 use std::path::Path;
 
 use super::DataError;
-use super::mapping::TableMapping;
+use super::mapping::{JOIN_SEPARATOR, TableMapping};
 use super::parse::{Decimal, Value};
 use super::pseudonym::{PseudonymKey, looks_like_cpr};
+use super::reference::{ReferenceData, SectorMatch};
 use super::schema::{ColumnSpec, Table};
 use super::validate::{Context, Failure, check_relations, parse_cells};
 
@@ -17,6 +18,8 @@ use super::validate::{Context, Failure, check_relations, parse_cells};
 pub(super) enum FieldSource {
     /// The source column at this index.
     Index(usize),
+    /// Several source columns, their values joined ([`JOIN_SEPARATOR`]).
+    Joined(Vec<usize>),
     /// A constant from the mapping file.
     Constant(String),
     /// Nowhere: the column is optional and absent.
@@ -25,6 +28,8 @@ pub(super) enum FieldSource {
 
 /// What one row gave.
 pub(super) enum RowOut {
+    /// Skipped: a column holds a value the mapping says to ignore.
+    Ignored,
     /// Rejected by a cell's check or by its shape: the canonical fields
     /// (for the rejects file) and why.
     Rejected(Vec<String>, Failure),
@@ -67,8 +72,21 @@ impl RowChecker<'_> {
     ) -> Result<Vec<String>, DataError> {
         let mut fields = Vec::with_capacity(self.specs.len());
         for (i, (spec, src)) in self.specs.iter().zip(self.sources).enumerate() {
+            let joined;
             let raw = match src {
                 FieldSource::Index(j) => record.get(*j).unwrap_or(""),
+                FieldSource::Joined(js) => {
+                    let parts: Vec<&str> = js
+                        .iter()
+                        .map(|j| record.get(*j).unwrap_or("").trim())
+                        .collect();
+                    joined = if parts.iter().all(|p| p.is_empty()) {
+                        String::new()
+                    } else {
+                        parts.join(JOIN_SEPARATOR)
+                    };
+                    joined.as_str()
+                }
                 FieldSource::Constant(c) => c.as_str(),
                 FieldSource::Missing => "",
             };
@@ -77,14 +95,8 @@ impl RowChecker<'_> {
                 .tm
                 .recode
                 .get(spec.name)
-                .and_then(|m| {
-                    m.get(raw).or_else(|| {
-                        m.iter()
-                            .find(|(k, _)| k.eq_ignore_ascii_case(raw))
-                            .map(|(_, v)| v)
-                    })
-                })
-                .map_or(raw, String::as_str);
+                .and_then(|r| r.apply(raw))
+                .unwrap_or(raw);
             let mut text = match (self.key, self.to_hash[i] && !recoded.is_empty()) {
                 (Some(key), true) => key.pseudonym(recoded),
                 _ => recoded.to_string(),
@@ -112,9 +124,79 @@ impl RowChecker<'_> {
         Ok(fields)
     }
 
+    /// Whether the row holds, in a column the mapping names under `ignore`,
+    /// one of the source values to skip (compared trimmed, ignoring case).
+    fn ignored(&self, record: &csv::StringRecord) -> bool {
+        self.tm.ignore.iter().any(|(column, values)| {
+            let Some(i) = self.specs.iter().position(|s| s.name == column) else {
+                return false;
+            };
+            let raw = match &self.sources[i] {
+                FieldSource::Index(j) => record.get(*j).unwrap_or("").trim().to_string(),
+                FieldSource::Joined(js) => js
+                    .iter()
+                    .map(|j| record.get(*j).unwrap_or("").trim())
+                    .collect::<Vec<_>>()
+                    .join(JOIN_SEPARATOR),
+                FieldSource::Constant(c) => c.trim().to_string(),
+                FieldSource::Missing => String::new(),
+            };
+            values.iter().any(|v| v.trim().eq_ignore_ascii_case(&raw))
+        })
+    }
+
+    /// Fills what the bundled reference tables give: a sector's DB07 code
+    /// from its title (when the mapping asks for it) and, in `sites`, a
+    /// blank municipality code from the postcode.
+    fn derive(&self, fields: &mut [String]) -> Result<(), Failure> {
+        let reference = ReferenceData::bundled();
+        let at = |name: &str| self.specs.iter().position(|s| s.name == name);
+        if self.tm.sector_from_title
+            && let Some(i) = at("sector_code")
+            && !fields[i].is_empty()
+        {
+            let title = fields[i].clone();
+            match reference.sector_by_name(&title) {
+                SectorMatch::Found(code) => fields[i] = code,
+                SectorMatch::Unknown => {
+                    return Err((
+                        "sector_code".into(),
+                        format!(
+                            "'{title}' is no DB07 title (Danmarks Statistik's Dansk Branchekode 2007); correct the title, or give the DB07 code instead of the title"
+                        ),
+                    ));
+                }
+                SectorMatch::Ambiguous(codes) => {
+                    return Err((
+                        "sector_code".into(),
+                        format!(
+                            "'{title}' begins the DB07 titles of {} classes ({}); give the full title or the DB07 code",
+                            codes.len(),
+                            codes.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        if self.table == Table::Sites
+            && let (Some(m), Some(p)) = (at("municipality_code"), at("postcode"))
+            && fields[m].is_empty()
+            && let Some(found) = reference.postcode(&fields[p])
+        {
+            fields[m] = found.municipality_code.to_string();
+        }
+        Ok(())
+    }
+
     /// Maps and checks one row, except for its unique key.
     pub(super) fn check(&self, line: u64, record: &csv::StringRecord) -> Result<RowOut, DataError> {
-        let fields = self.fields(line, record)?;
+        if self.ignored(record) {
+            return Ok(RowOut::Ignored);
+        }
+        let mut fields = self.fields(line, record)?;
+        if let Err(f) = self.derive(&mut fields) {
+            return Ok(RowOut::Rejected(fields, f));
+        }
         if let Some(n) = self.n_headers
             && record.len() != n
         {

@@ -21,6 +21,10 @@ pub const ILO_INDICATORS: [&str; 11] = [
     "excessive_overtime",
 ];
 
+/// The indicator id of a finding that bears on no ILO indicator (a safety
+/// breach, say): kept on record, counted by no indicator.
+pub const NON_ILO_FINDING: &str = "other";
+
 /// Arbejdstilsynet smiley values.
 pub const SMILEYS: &[&str] = &["green", "yellow", "red", "crown", "none"];
 /// SIRI permit schemes.
@@ -37,6 +41,25 @@ pub const SCHEMES: &[&str] = &[
 ];
 /// Agencies that inspect.
 pub const AGENCIES: &[&str] = &["AT", "SKAT", "POLICE", "SIRI", "JOINT"];
+/// What an inspection looked for. Blank means `forced_labour`.
+pub const SCOPES: &[&str] = &["forced_labour", "working_environment", "tax", "permit"];
+
+/// The ILO indicators an inspection of a scope looked for, and so can
+/// clear when it found nothing. A control against forced labour (the joint
+/// controls, the police, or any inspection the export does not qualify)
+/// looks for all 11; a working-environment visit (Arbejdstilsynet's smiley
+/// register) for working and living conditions and working hours; a tax
+/// control for pay and deductions; a permit control for the conditions the
+/// permit was granted on and the pay.
+pub fn scope_covers(scope: &str, indicator: &str) -> bool {
+    match scope {
+        "working_environment" => matches!(indicator, "abusive_conditions" | "excessive_overtime"),
+        "tax" => matches!(indicator, "withholding_of_wages" | "debt_bondage"),
+        "permit" => matches!(indicator, "deception" | "withholding_of_wages"),
+        _ => true,
+    }
+}
+
 /// Why an inspection took place.
 pub const TRIGGERS: &[&str] = &["risk", "random", "tip", "follow_up", "campaign"];
 /// Inspection outcomes, from least to most serious.
@@ -160,7 +183,9 @@ const SITES_COLUMNS: &[ColumnSpec] = {
     use ColType::*;
     &[
         req("site_id", Str),
-        req("company_id", Str),
+        // Optional: exports such as the smiley register have no CVR number;
+        // the company's indicators are then unknown at its sites.
+        col("company_id", Str),
         col("name", Str),
         col("address", Str),
         col("postcode", Str),
@@ -244,6 +269,7 @@ const INSPECTIONS_COLUMNS: &[ColumnSpec] = {
         col("trigger", Enum(TRIGGERS)),
         ranged(col("selection_probability", Float), 1e-9, 1.0),
         col("outcome", Enum(OUTCOMES)),
+        col("scope", Enum(SCOPES)),
     ]
 };
 

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::DataError;
 use super::dialect::{self, Dialect};
-use super::mapping::TableMapping;
+use super::mapping::{ColumnSource, TableMapping};
 use super::schema::{ColType, ColumnSpec, Table};
 
 /// One data row: its source line and its text fields.
@@ -203,7 +203,9 @@ pub(super) fn canonical_for(
     let mapped = tm
         .columns
         .iter()
-        .find(|(_, src)| src.trim().eq_ignore_ascii_case(header))
+        .find(|(_, src)| {
+            matches!(src, ColumnSource::Header(h) if h.trim().eq_ignore_ascii_case(header))
+        })
         .map(|(c, _)| c.as_str());
     match mapped {
         Some(c) => table.column(c),

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use super::parse::{self, Decimal, Value};
 use super::reference::ReferenceData;
-use super::schema::{ColumnSpec, DK_LAT, ILO_INDICATORS, Table};
+use super::schema::{ColumnSpec, DK_LAT, ILO_INDICATORS, NON_ILO_FINDING, Table};
 
 /// Ids seen so far, for uniqueness and reference checks.
 pub(super) struct Context {
@@ -192,7 +192,7 @@ fn check_indicator(v: Option<&Value>, ctx: &Context) -> Result<(), (String, Stri
         return Err((
             "indicator".into(),
             format!(
-                "'{id}' is not an ILO indicator id ({}) or a catalogue id; recode it in tilsyn.toml",
+                "'{id}' is not an ILO indicator id ({}), a catalogue id or '{NON_ILO_FINDING}' (a finding that bears on no ILO indicator); recode it in tilsyn.toml",
                 ILO_INDICATORS.join(", ")
             ),
         ));

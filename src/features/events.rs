@@ -6,7 +6,7 @@
 use polars::prelude::*;
 
 use super::{AS_OF, ILO_INDICATORS, KEY, SITE, YEAR_DAYS, attach, null_columns, table_lazy};
-use crate::data::{Dataset, Table};
+use crate::data::{Dataset, SCOPES, Table, scope_covers};
 
 /// Outcomes that count as labour exploitation found.
 pub const SEVERE_OUTCOMES: [&str; 3] = ["police_report", "labour_exploitation", "forced_labour"];
@@ -66,39 +66,68 @@ pub fn attach_postings(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
     )
 }
 
+/// The prefix of the features "days since an inspection that looked for
+/// indicator x" (`days_since_check_<ilo id>`): what says a finding-based
+/// indicator was assessed.
+pub const LOOKED_FOR_PREFIX: &str = "days_since_check_";
+
+fn looked_for_names() -> Vec<(String, DataType)> {
+    ILO_INDICATORS
+        .iter()
+        .map(|x| (format!("{LOOKED_FOR_PREFIX}{x}"), DataType::Int32))
+        .collect()
+}
+
 /// Inspections and outcomes on or before the as-of date.
 pub fn attach_inspections(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
     let Some(insp) = table_lazy(ds, Table::Inspections) else {
-        return targets.with_columns(null_columns(&[
-            ("inspections".into(), DataType::Int64),
-            ("days_since_inspection".into(), DataType::Int32),
-            ("severe_outcomes_5y".into(), DataType::Int64),
-            ("severe_outcome_age_days".into(), DataType::Int32),
-            ("orders_3y".into(), DataType::Int64),
-        ]));
+        return targets
+            .with_columns(null_columns(&[
+                ("inspections".into(), DataType::Int64),
+                ("days_since_inspection".into(), DataType::Int32),
+                ("severe_outcomes_5y".into(), DataType::Int64),
+                ("severe_outcome_age_days".into(), DataType::Int32),
+                ("orders_3y".into(), DataType::Int64),
+            ]))
+            .with_columns(null_columns(&looked_for_names()));
     };
     let severe = any_of("outcome", &SEVERE_OUTCOMES);
+    // Days since an inspection looked for each indicator (its scope covers it).
+    let looked_for: Vec<Expr> = ILO_INDICATORS
+        .iter()
+        .map(|x| {
+            let scopes: Vec<&str> = SCOPES
+                .iter()
+                .copied()
+                .filter(|s| scope_covers(s, x))
+                .collect();
+            let covers = col("scope").is_null().or(any_of("scope", &scopes));
+            (col(AS_OF).first() - col("date").filter(covers).max())
+                .alias(format!("{LOOKED_FOR_PREFIX}{x}"))
+        })
+        .collect();
+    let mut aggs = vec![
+        len().cast(DataType::Int64).alias("inspections"),
+        (col(AS_OF).first() - col("date").max()).alias("days_since_inspection"),
+        severe
+            .clone()
+            .and(col("date").gt(col(AS_OF) - lit(5 * YEAR_DAYS)))
+            .cast(DataType::Int64)
+            .sum()
+            .alias("severe_outcomes_5y"),
+        (col(AS_OF).first() - col("date").filter(severe).max()).alias("severe_outcome_age_days"),
+        any_of("outcome", &ORDER_OUTCOMES)
+            .and(col("date").gt(col(AS_OF) - lit(3 * YEAR_DAYS)))
+            .cast(DataType::Int64)
+            .sum()
+            .alias("orders_3y"),
+    ];
+    aggs.extend(looked_for);
     let agg = key_targets(&targets)
         .inner_join(insp, col(SITE), col(SITE))
         .filter(col("date").lt_eq(col(AS_OF)))
         .group_by([col(KEY)])
-        .agg([
-            len().cast(DataType::Int64).alias("inspections"),
-            (col(AS_OF).first() - col("date").max()).alias("days_since_inspection"),
-            severe
-                .clone()
-                .and(col("date").gt(col(AS_OF) - lit(5 * YEAR_DAYS)))
-                .cast(DataType::Int64)
-                .sum()
-                .alias("severe_outcomes_5y"),
-            (col(AS_OF).first() - col("date").filter(severe).max())
-                .alias("severe_outcome_age_days"),
-            any_of("outcome", &ORDER_OUTCOMES)
-                .and(col("date").gt(col(AS_OF) - lit(3 * YEAR_DAYS)))
-                .cast(DataType::Int64)
-                .sum()
-                .alias("orders_3y"),
-        ]);
+        .agg(aggs);
     attach(
         targets,
         agg,

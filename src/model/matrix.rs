@@ -64,7 +64,9 @@ pub struct FeatureSpec {
 pub fn transform_for(name: &str, dtype: &DataType) -> Option<Transform> {
     // Inspection history says how the historical policy chose sites, not
     // whether exploitation is there; it stays out of the model.
-    let history = name == "days_since_inspection" || name == "inspections";
+    let history = name == "days_since_inspection"
+        || name == "inspections"
+        || name.starts_with(crate::features::LOOKED_FOR_PREFIX);
     if history || NOT_FEATURES.contains(&name) || name.starts_with('_') || name.contains("smiley") {
         return None;
     }

@@ -408,6 +408,9 @@ fn inspections(e: &mut Emit, cs: &[CompanyOut], ids: &Ids) -> csv::Result<()> {
                 e.str(4, i.trigger);
                 e.float(5, i.probability);
                 e.str(6, i.outcome);
+                // Every simulated agency can see every indicator (the
+                // action plan asks all of them to look for victims).
+                e.str(7, "forced_labour");
                 e.end()?;
             }
         }

@@ -451,12 +451,16 @@ fn a_site_never_inspected_shows_finding_only_indicators_as_unknown() {
     }
     assert_eq!(never.coverage, 0, "{:?}", never.ilo);
     // Inspected 100 days ago with nothing found: the same are clear.
-    values.insert("days_since_inspection".into(), toml::Value::Integer(100));
+    for x in ILO_INDICATORS {
+        values.insert(format!("days_since_check_{x}"), toml::Value::Integer(100));
+    }
     let (_, seen) = assess_row(&compiled, &schema, &values, "inspected, nothing found");
     assert_eq!(seen.coverage, 11, "{:?}", seen.ilo);
     assert!(seen.ilo.iter().all(|s| *s == IloStatus::Clear));
     // Inspected 6 years ago: too old to say anything now.
-    values.insert("days_since_inspection".into(), toml::Value::Integer(2200));
+    for x in ILO_INDICATORS {
+        values.insert(format!("days_since_check_{x}"), toml::Value::Integer(2200));
+    }
     let (_, old) = assess_row(&compiled, &schema, &values, "inspected 6 years ago");
     assert_eq!(old.coverage, 0, "{:?}", old.ilo);
 }

@@ -52,7 +52,7 @@ const PAYROLL_COLUMNS: [&str; 6] = [
     "paid_to_own_account",
 ];
 
-const INSPECTIONS_COLUMNS: [&str; 7] = [
+const INSPECTIONS_COLUMNS: [&str; 8] = [
     "inspection_id",
     "site_id",
     "date",
@@ -60,6 +60,7 @@ const INSPECTIONS_COLUMNS: [&str; 7] = [
     "trigger",
     "selection_probability",
     "outcome",
+    "scope",
 ];
 
 /// The raw CPR numbers in the `raw_cpr_*` fixtures, with and without the dash.
@@ -317,8 +318,8 @@ fn good_agency_export_loads_through_its_mapping_with_zero_rejects() {
     );
     assert_eq!(
         inspections["absent_columns"],
-        json!([]),
-        "agency comes from a constant, so no column is absent\n{}",
+        json!(["scope"]),
+        "agency comes from a constant; the export does not say what its visits looked for\n{}",
         run.context()
     );
 }
