@@ -10,6 +10,7 @@
 mod assess;
 mod audit;
 mod citations;
+mod exports;
 mod generate;
 mod golden;
 mod harness;

@@ -1,0 +1,278 @@
+//! Real agency exports as they come: Arbejdstilsynet's smiley register,
+//! copied unchanged into `tests/fixtures/good/at_smiley`, loads with the
+//! bundled `at-smiley` preset and nothing else. The expected counts are
+//! read from the export here with the `csv` crate, not from tilsyn.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use polars::prelude::*;
+use tilsyn::data::{LoadOptions, Table, load_folder};
+
+use crate::harness::{AS_OF, fixture, run_tilsyn, tempdir, validate};
+
+/// One row of the export, by header.
+type Row = BTreeMap<String, String>;
+
+fn smiley_dir() -> PathBuf {
+    fixture("good/at_smiley")
+}
+
+/// The export's rows, read independently of tilsyn.
+fn export_rows() -> Vec<Row> {
+    let path = smiley_dir().join("at_smiley_fyn_red_events.csv");
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let headers: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .cloned()
+                .zip(r.iter().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+fn load_smiley() -> tilsyn::data::Dataset {
+    let opts = LoadOptions {
+        preset: Some("at-smiley".into()),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 30),
+        rejects_dir: Some(tempdir().path().join("rejects")),
+        ..LoadOptions::default()
+    };
+    load_folder(&smiley_dir(), &opts).unwrap()
+}
+
+fn strs(df: &DataFrame, name: &str) -> Vec<Option<String>> {
+    df.column(name)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn the_smiley_export_loads_with_its_preset_and_nothing_else() {
+    let rows = export_rows();
+    assert_eq!(rows.len(), 385, "the fixture is the export, unchanged");
+    let workplaces: BTreeSet<&str> = rows.iter().map(|r| r["workplace"].as_str()).collect();
+    let visits: BTreeSet<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r["workplace"].as_str(), r["SMILEY_DATO"].as_str()))
+        .collect();
+    let problem_lines = rows
+        .iter()
+        .filter(|r| !r["ARBEJDSMILJØPROBLEMER"].trim().is_empty())
+        .count();
+
+    let out = tempdir();
+    let run = validate(&smiley_dir(), out.path(), &["--preset", "at-smiley"], &[]);
+    run.assert_code(0);
+    run.assert_rows("sites", 385, workplaces.len() as u64, 0)
+        .assert_rows("inspections", 385, visits.len() as u64, 0)
+        .assert_rows("findings", 385, problem_lines as u64, 0);
+    for t in [
+        "permits",
+        "postings",
+        "payroll",
+        "residences",
+        "tips",
+        "roles",
+    ] {
+        run.assert_status(t, "absent");
+    }
+    let sites = run.table("sites");
+    assert_eq!(
+        sites["rows_folded"].as_u64(),
+        Some((385 - workplaces.len()) as u64),
+        "{}",
+        run.context()
+    );
+    assert!(
+        !sites["absent_columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "municipality_code"),
+        "the municipality is derived from the postcode, not absent\n{}",
+        run.context()
+    );
+    assert_eq!(
+        run.table("findings")["rows_ignored"].as_u64(),
+        Some((385 - problem_lines) as u64),
+        "blank problem lines are skipped and counted\n{}",
+        run.context()
+    );
+    assert_eq!(
+        run.json()["mapping"],
+        "preset:at-smiley",
+        "{}",
+        run.context()
+    );
+}
+
+#[test]
+fn smiley_sites_get_their_municipality_and_db07_code_from_the_reference_tables() {
+    let ds = load_smiley();
+    let sites = ds.get(Table::Sites).unwrap();
+    let ids = strs(sites, "site_id");
+    let sectors = strs(sites, "sector_code");
+    let municipalities: Vec<Option<i64>> = sites
+        .column("municipality_code")
+        .unwrap()
+        .cast(&DataType::Int64)
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .collect();
+    let at = |id: &str| ids.iter().position(|s| s.as_deref() == Some(id)).unwrap();
+    // Svendborg (postcode 5700, municipality 479); a title cut at 50
+    // characters, "Fremstilling af øvrige maskiner til specielle form",
+    // is DB07 class 28.99.
+    let i = at("Wb305b6f2dd");
+    assert_eq!(municipalities[i], Some(479));
+    assert_eq!(sectors[i].as_deref(), Some("28.99"));
+    // Odense N (5270, Odense 461); "Tømrer- og bygningssnedkervirksomhed" is 43.32.
+    let i = at("W5c63787f47");
+    assert_eq!(municipalities[i], Some(461));
+    assert_eq!(sectors[i].as_deref(), Some("43.32"));
+    assert!(
+        municipalities.iter().all(Option::is_some),
+        "every postcode is known"
+    );
+    assert!(sectors.iter().all(Option::is_some));
+    // The register has no CVR number.
+    assert!(strs(sites, "company_id").iter().all(Option::is_none));
+}
+
+#[test]
+fn one_smiley_visit_is_one_inspection_with_its_most_serious_reaction() {
+    let rows = export_rows();
+    let ds = load_smiley();
+    let insp = ds.get(Table::Inspections).unwrap();
+    let ids = strs(insp, "inspection_id");
+    let outcomes = strs(insp, "outcome");
+    let scopes = strs(insp, "scope");
+    assert!(
+        scopes
+            .iter()
+            .all(|s| s.as_deref() == Some("working_environment"))
+    );
+    let outcome_of = |workplace: &str, date: &str| {
+        let id = format!("{workplace}|{date}");
+        let i = ids.iter().position(|s| s.as_deref() == Some(&id)).unwrap();
+        outcomes[i].clone()
+    };
+    // Every visit with a Forbud row is a prohibition; a visit whose rows
+    // are all orders of one kind or another is an order.
+    let mut by_visit: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for r in &rows {
+        by_visit
+            .entry((r["workplace"].clone(), r["SMILEY_DATO"].clone()))
+            .or_default()
+            .push(r["REAKTIONS_TYPE"].clone());
+    }
+    let mut checked = 0;
+    for ((w, d), reactions) in &by_visit {
+        let got = outcome_of(w, d);
+        if reactions.iter().any(|x| x == "Forbud") {
+            assert_eq!(got.as_deref(), Some("prohibition"), "{w} {d}");
+            checked += 1;
+        } else if reactions
+            .iter()
+            .all(|x| x.contains("åbud") || x.starts_with("Kompetence"))
+        {
+            assert_eq!(got.as_deref(), Some("order"), "{w} {d} {reactions:?}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "{checked}");
+
+    // One finding per problem line of each visit.
+    let findings = ds.get(Table::Findings).unwrap();
+    let f_ids = strs(findings, "inspection_id");
+    let indicators = strs(findings, "indicator");
+    let w = "Wb305b6f2dd|02-09-2022 00:00:00";
+    let expected = rows
+        .iter()
+        .filter(|r| r["workplace"] == "Wb305b6f2dd" && r["SMILEY_DATO"] == "02-09-2022 00:00:00")
+        .filter(|r| !r["ARBEJDSMILJØPROBLEMER"].trim().is_empty())
+        .count();
+    assert_eq!(
+        f_ids.iter().filter(|s| s.as_deref() == Some(w)).count(),
+        expected
+    );
+    // Psychosocial problems bear on an ILO indicator; falls do not.
+    for (r, ind) in rows
+        .iter()
+        .filter(|r| !r["ARBEJDSMILJØPROBLEMER"].trim().is_empty())
+        .zip(&indicators)
+    {
+        let problem = &r["ARBEJDSMILJØPROBLEMER"];
+        if problem.starts_with("06") {
+            assert_eq!(ind.as_deref(), Some("abusive_conditions"), "{problem}");
+        }
+        if problem.starts_with("094") {
+            assert_eq!(ind.as_deref(), Some("other"), "{problem}");
+        }
+    }
+}
+
+#[test]
+fn rank_on_the_smiley_export_shows_what_an_at_visit_did_not_look_at_as_unknown() {
+    let run = run_tilsyn(
+        [
+            "rank",
+            "--data",
+            smiley_dir().to_str().unwrap(),
+            "--preset",
+            "at-smiley",
+            "--as-of",
+            AS_OF,
+            "--scorer",
+            "rules",
+            "--format",
+            "csv",
+        ],
+        &[],
+    );
+    run.assert_code(0);
+    let mut reader = csv::Reader::from_reader(run.stdout.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (wages, cond, coverage) = (
+        col("withholding_of_wages"),
+        col("abusive_conditions"),
+        col("coverage"),
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 77, "{}", run.context());
+    for r in &rows {
+        // Nothing about pay was looked at: never clear.
+        assert_eq!(&r[wages], "unknown", "{r:?}");
+        assert!(r[coverage].parse::<u32>().unwrap() <= 2, "{r:?}");
+    }
+    assert!(
+        rows.iter().any(|r| &r[cond] == "observed"),
+        "a psychosocial order is an observed abusive-conditions finding\n{}",
+        run.context()
+    );
+}
+
+#[test]
+fn an_unknown_preset_is_refused_with_the_list_of_presets() {
+    let out = tempdir();
+    let run = validate(&smiley_dir(), out.path(), &["--preset", "nope"], &[]);
+    run.assert_fatal(&["nope", "at-smiley"]);
+}
