@@ -21,6 +21,7 @@
 //! edges. `docs/network.md` describes the graph and its exports.
 
 mod build;
+mod community;
 mod export;
 mod groups;
 mod neighbourhood;
@@ -31,6 +32,11 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 pub use build::build;
+pub use community::{
+    Community, CommunityLink, CommunityParams, ProjectedLink, Projection, RankedCommunity,
+    communities, community_of_site, project, rank_communities, write_communities_table,
+    write_community_detail,
+};
 pub use export::{
     NodeInfo, annotate, write_edges_csv, write_graphml, write_groups_table,
     write_neighbourhood_table, write_nodes_csv, xml_escape,

@@ -1,5 +1,5 @@
 //! `tilsyn network`: the entities around one site or company, or the
-//! riskiest connected groups, as a readable table, GraphML or node and edge
+//! communities of linked sites (riskiest first, or one in full), as a readable table, GraphML or node and edge
 //! CSV, to stdout or a file. Every person, recruiter and address id printed
 //! is the pseudonym already in the data.
 
@@ -17,7 +17,7 @@ use crate::network::{self, Graph, HUB_DEGREE, NodeInfo, NodeKind, Risk, annotate
     clap::ArgGroup::new("start")
         .required(true)
         .multiple(false)
-        .args(["site", "company", "groups"])
+        .args(["site", "company", "groups", "group"])
 ))]
 pub struct Args {
     #[command(flatten)]
@@ -29,13 +29,22 @@ pub struct Args {
     /// Show the entities around this company (CVR).
     #[arg(long, value_name = "ID")]
     pub company: Option<String>,
-    /// List the riskiest connected groups (two or more sites).
+    /// List the communities of linked sites (two or more), riskiest first.
     #[arg(long)]
     pub groups: bool,
+    /// Show one community: its sites, the links that hold it together and the timeline of its companies.
+    #[arg(long, value_name = "ID")]
+    pub group: Option<usize>,
+    /// Seed of the community detection (the same seed gives the same communities).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
+    /// Resolution of the community detection: higher gives smaller, tighter communities.
+    #[arg(long, value_name = "X", default_value_t = network::CommunityParams::default().resolution)]
+    pub resolution: f64,
     /// Links followed from the site or company.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub depth: usize,
-    /// Groups listed (with --groups).
+    /// Communities listed (with --groups); 0 lists all.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
     /// Output format.
@@ -75,8 +84,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let scored = args.score.score()?;
     let graph = network::build(&scored.data, Some(scored.as_of))?;
     let risk = Risk::from_scored(&scored);
-    let (sub, info, table) = if args.groups {
-        groups_view(&graph, &risk, &args)
+    let (sub, info, table) = if args.groups || args.group.is_some() {
+        communities_view(&graph, &risk, &args)?
     } else {
         let (kind, id) = match (&args.site, &args.company) {
             (Some(s), _) => (NodeKind::Site, s.clone()),
@@ -102,29 +111,70 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The top groups: their table, and their subgraph with the group of each node.
-fn groups_view(graph: &Graph, risk: &Risk, args: &Args) -> (Graph, Vec<NodeInfo>, Vec<u8>) {
-    let all = network::groups(graph, risk, args.hub_degree, 2);
-    let top: Vec<&network::Group> = all.iter().take(args.top).collect();
+/// A community number that is not in the list.
+#[derive(Debug, thiserror::Error)]
+#[error("community {id} does not exist: there are {count}; `tilsyn network --groups` lists them")]
+pub struct UnknownCommunity {
+    /// The number asked for.
+    pub id: usize,
+    /// How many there are.
+    pub count: usize,
+}
+
+/// The ranked communities (or the one asked for): their table, and their
+/// subgraph with the community of each node.
+fn communities_view(
+    graph: &Graph,
+    risk: &Risk,
+    args: &Args,
+) -> anyhow::Result<(Graph, Vec<NodeInfo>, Vec<u8>)> {
+    let params = network::CommunityParams {
+        hub_degree: args.hub_degree,
+        seed: args.seed,
+        resolution: args.resolution,
+        ..network::CommunityParams::default()
+    };
+    let found = network::communities(graph, &params);
+    let ranked = network::rank_communities(graph, found, risk);
+    let chosen: Vec<&network::RankedCommunity> = match args.group {
+        Some(id) => {
+            let one = ranked
+                .iter()
+                .find(|c| c.community.id == id)
+                .ok_or(UnknownCommunity {
+                    id,
+                    count: ranked.len(),
+                })?;
+            vec![one]
+        }
+        None if args.top == 0 => ranked.iter().collect(),
+        None => ranked.iter().take(args.top).collect(),
+    };
     let mut table: Vec<u8> = Vec::new();
     if args.format == Format::Table {
-        // Writing into a Vec cannot fail.
-        let _ = network::write_groups_table(&mut table, graph, &top);
+        match chosen.as_slice() {
+            [one] if args.group.is_some() => {
+                network::write_community_detail(&mut table, graph, one, risk)?;
+            }
+            _ => network::write_communities_table(&mut table, graph, &chosen, ranked.len())?,
+        }
     }
-    let mut group_of: HashMap<String, usize> = HashMap::new();
+    // Every node of a community: its sites, companies and linking entities.
+    let mut community_of: HashMap<String, usize> = HashMap::new();
     let mut nodes = Vec::new();
-    for g in &top {
-        for &i in &g.nodes {
-            group_of.insert(graph.nodes[i].key(), g.rank);
+    for rc in &chosen {
+        let c = &rc.community;
+        for &i in c.sites.iter().chain(&c.companies).chain(&c.entities) {
+            community_of.entry(graph.nodes[i].key()).or_insert(c.id);
             nodes.push(i);
         }
     }
     let sub = graph.subgraph(&nodes);
     let mut info = annotate(&sub, risk);
     for (i, node) in sub.nodes.iter().enumerate() {
-        info[i].group = group_of.get(&node.key()).copied();
+        info[i].community = community_of.get(&node.key()).copied();
     }
-    (sub, info, table)
+    Ok((sub, info, table))
 }
 
 /// Writes the chosen format to stdout or `--out`.

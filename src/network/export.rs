@@ -20,8 +20,8 @@ pub struct NodeInfo {
     pub rank: Option<usize>,
     /// ILO tier (sites and companies).
     pub tier: Option<Tier>,
-    /// The rank of the group it belongs to (group exports).
-    pub group: Option<usize>,
+    /// The community it belongs to (community exports; see `--groups`).
+    pub community: Option<usize>,
     /// Links from the start (neighbourhood exports).
     pub depth: Option<usize>,
 }
@@ -35,7 +35,7 @@ pub fn annotate(graph: &Graph, risk: &Risk) -> Vec<NodeInfo> {
             priority: risk.priority(n),
             rank: risk.rank(n),
             tier: risk.tier(n),
-            group: None,
+            community: None,
             depth: None,
         })
         .collect()
@@ -67,7 +67,7 @@ const NODE_KEYS: [(&str, &str, &str); 7] = [
     ("n_priority", "priority", "double"),
     ("n_rank", "rank", "int"),
     ("n_tier", "tier", "string"),
-    ("n_group", "group", "int"),
+    ("n_community", "community", "int"),
     ("n_depth", "depth", "int"),
 ];
 /// Edge attributes: (key id, name, GraphML type).
@@ -126,8 +126,8 @@ pub fn write_graphml(out: &mut dyn Write, graph: &Graph, info: &[NodeInfo]) -> i
         if let Some(t) = inf.tier {
             data(out, "n_tier", t.id())?;
         }
-        if let Some(g) = inf.group {
-            data(out, "n_group", &g.to_string())?;
+        if let Some(g) = inf.community {
+            data(out, "n_community", &g.to_string())?;
         }
         if let Some(d) = inf.depth {
             data(out, "n_depth", &d.to_string())?;
@@ -162,13 +162,21 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(String::new, |v| v.to_string())
 }
 
-/// Writes the entity table: `node_id,type,id,label,priority,rank,tier,group,depth`.
+/// Writes the entity table: `node_id,type,id,label,priority,rank,tier,community,depth`.
 pub fn write_nodes_csv(out: &mut dyn Write, graph: &Graph, info: &[NodeInfo]) -> csv::Result<()> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(out);
     w.write_record([
-        "node_id", "type", "id", "label", "priority", "rank", "tier", "group", "depth",
+        "node_id",
+        "type",
+        "id",
+        "label",
+        "priority",
+        "rank",
+        "tier",
+        "community",
+        "depth",
     ])?;
     let none = NodeInfo::default();
     for (i, n) in graph.nodes.iter().enumerate() {
@@ -181,7 +189,7 @@ pub fn write_nodes_csv(out: &mut dyn Write, graph: &Graph, info: &[NodeInfo]) ->
             inf.priority.map_or_else(String::new, |p| format!("{p:.4}")),
             opt(inf.rank),
             inf.tier.map_or_else(String::new, |t| t.id().to_string()),
-            opt(inf.group),
+            opt(inf.community),
             opt(inf.depth),
         ])?;
     }

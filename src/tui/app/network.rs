@@ -4,6 +4,8 @@
 //! site, each with the evidence of the link it was reached by. Enter on a
 //! linked site selects it in the ranking (clearing a filter that hides it).
 
+use std::collections::HashMap;
+
 use super::{App, Level, ListKind, Screen};
 use crate::indicators::Tier;
 use crate::network::{self, Graph, HUB_DEGREE, NodeKind, Risk, neighbourhood};
@@ -38,11 +40,24 @@ pub struct NetworkLine {
     pub hub: bool,
 }
 
+/// The community a site belongs to, as the network view shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommunityLine {
+    /// Its number in the community ranking (`tilsyn network --group N`).
+    pub id: usize,
+    /// Its sites.
+    pub sites: usize,
+    /// Why it ranks where it does (the first reasons).
+    pub why: Vec<String>,
+}
+
 /// The open network view.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkView {
     /// The site it is about.
     pub site_id: String,
+    /// The site's community, if it is in one.
+    pub community: Option<CommunityLine>,
     /// The linked entities, in tree order (the site first).
     pub lines: Vec<NetworkLine>,
     /// The selected line.
@@ -56,6 +71,8 @@ pub struct NetworkView {
 pub struct NetworkState {
     graph: Option<Result<Graph, String>>,
     risk: Option<Risk>,
+    /// The community of each site in one, by site id.
+    communities: HashMap<String, CommunityLine>,
     view: Option<NetworkView>,
 }
 
@@ -86,6 +103,23 @@ fn lines_for(graph: &Graph, risk: &Risk, site: &str) -> Result<Vec<NetworkLine>,
         .collect())
 }
 
+/// The community of every site in one (the same as `tilsyn network --groups`).
+fn community_lines(graph: &Graph, risk: &Risk) -> HashMap<String, CommunityLine> {
+    let found = network::communities(graph, &network::CommunityParams::default());
+    let mut out = HashMap::new();
+    for rc in network::rank_communities(graph, found, risk) {
+        let line = CommunityLine {
+            id: rc.community.id,
+            sites: rc.community.sites.len(),
+            why: rc.why.iter().take(2).cloned().collect(),
+        };
+        for &s in &rc.community.sites {
+            out.insert(graph.nodes[s].id.clone(), line.clone());
+        }
+    }
+    out
+}
+
 impl App {
     /// The open network view, if any.
     pub fn network(&self) -> Option<&NetworkView> {
@@ -106,8 +140,12 @@ impl App {
         if self.network.graph.is_none() {
             let built = network::build(&self.scored.data, Some(self.scored.as_of))
                 .map_err(|e| format!("cannot build the network: {e}"));
+            let risk = Risk::from_ranked(&self.scored, &self.rows);
+            if let Ok(g) = &built {
+                self.network.communities = community_lines(g, &risk);
+            }
             self.network.graph = Some(built);
-            self.network.risk = Some(Risk::from_ranked(&self.scored, &self.rows));
+            self.network.risk = Some(risk);
         }
         let empty = Risk::default();
         let risk = self.network.risk.as_ref().unwrap_or(&empty);
@@ -120,6 +158,7 @@ impl App {
             Ok(lines) => {
                 let linked = lines.len().saturating_sub(1);
                 self.network.view = Some(NetworkView {
+                    community: self.network.communities.get(&site).cloned(),
                     site_id: site.clone(),
                     lines,
                     selected: 0,

@@ -74,7 +74,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         frame.render_widget(p, area);
         return;
     };
-    let [summary, list, hint] = Layout::vertical([
+    let [summary, community, list, hint] = Layout::vertical([
+        Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(3),
         Constraint::Length(1),
@@ -99,6 +100,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         }),
     ]);
     frame.render_widget(Paragraph::new(text), summary);
+    let community_text = match &view.community {
+        Some(c) => Line::from(vec![
+            Span::styled(
+                format!("community {} · {} sites", c.id, c.sites),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(format!(" · {}", c.why.join(" · "))),
+        ]),
+        None => Line::from(Span::styled(
+            "in no community: no strong link to another site",
+            dim(),
+        )),
+    };
+    frame.render_widget(Paragraph::new(community_text), community);
 
     let items: Vec<ListItem> = view.lines.iter().map(item).collect();
     let title = format!(

@@ -167,7 +167,15 @@ fn the_network_command_writes_tables_graphml_and_csv() {
     assert_eq!(
         rn.headers().unwrap().iter().collect::<Vec<_>>(),
         [
-            "node_id", "type", "id", "label", "priority", "rank", "tier", "group", "depth"
+            "node_id",
+            "type",
+            "id",
+            "label",
+            "priority",
+            "rank",
+            "tier",
+            "community",
+            "depth"
         ]
     );
     assert_eq!(rn.records().count(), 7);
@@ -205,12 +213,23 @@ fn the_network_command_writes_tables_graphml_and_csv() {
     .assert_code(0);
     let nodes = std::fs::read_to_string(folder.join("nodes.csv")).unwrap();
     let edges = std::fs::read_to_string(folder.join("edges.csv")).unwrap();
+    // The communities {S1, S2, S3}, {S4, S5} and {S6, S7}: 7 sites, their 6
+    // companies and the entities behind their links (owners pA, pC, pD and
+    // provider fQ); S8 hangs on by a single weak address tie and S9 by none.
     assert_eq!(
         nodes.lines().count() - 1,
-        27,
-        "the two groups' nodes:\n{nodes}"
+        17,
+        "the communities' nodes:\n{nodes}"
     );
-    assert!(edges.lines().count() > 20);
+    assert!(
+        nodes
+            .lines()
+            .any(|l| l.starts_with("site:S4,") && l.ends_with(",1,")),
+        "S4 is in community 1 (the phoenix pair with the severe outcome):\n{nodes}"
+    );
+    assert!(!nodes.lines().any(|l| l.starts_with("site:S8,")), "{nodes}");
+    // 7 site → company, 6 owner roles, 2 postings of fQ.
+    assert_eq!(edges.lines().count() - 1, 15, "{edges}");
     assert!(
         !nodes.lines().any(|l| l.starts_with("site:S9,")),
         "S9 is in no group"
@@ -236,6 +255,20 @@ fn the_network_command_writes_tables_graphml_and_csv() {
         r.context()
     );
     assert!(!r.stdout.contains("S9"), "{}", r.context());
+    // One community in full: its links with evidence and its timeline.
+    let r = run(&["--group", "1"]);
+    r.assert_code(0);
+    for needle in [
+        "S4 — S5",
+        "share owner person:pC",
+        "person:pC ends as owner of company C3",
+        "person:pC becomes owner of company C4",
+    ] {
+        assert!(r.stdout.contains(needle), "{needle:?}\n{}", r.context());
+    }
+    run(&["--group", "99"])
+        .assert_code(2)
+        .assert_stderr_contains(&["community 99 does not exist"]);
     // Workers are never printed.
     for format in ["table", "csv", "graphml"] {
         let r = run(&["--site", "S5", "--format", format]);

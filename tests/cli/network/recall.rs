@@ -122,3 +122,82 @@ fn network_features_raise_the_recall_of_planted_network_sites() {
         "adding the network features must raise the recall of planted network sites: {pw:.3} with, {po:.3} without"
     );
 }
+
+/// Communities recover the planted networks of a generated world (truth
+/// read from `truth.csv`, not from tilsyn): on average over the networks of
+/// two or more sites, most of a network's sites fall in one community
+/// (recall) and most of that community is the network (precision); no
+/// community holds more than 2% of the sites; the same seed gives the same
+/// communities.
+#[test]
+fn communities_recover_the_planted_networks_of_a_generated_world() {
+    use std::collections::{BTreeMap, BTreeSet, HashMap};
+    use tilsyn::network::{self, CommunityParams, NodeKind};
+
+    let dir = tempdir();
+    generate(
+        &GenerateParams {
+            sites: 6_000,
+            seed: 77,
+            ..GenerateParams::default()
+        },
+        dir.path(),
+    )
+    .unwrap();
+    let ds = load_folder(dir.path(), &LoadOptions::default()).unwrap();
+    let graph = network::build(&ds, None).unwrap();
+    let params = CommunityParams::default();
+    let found = network::communities(&graph, &params);
+    assert_eq!(
+        found,
+        network::communities(&graph, &params),
+        "deterministic"
+    );
+    let mut community_of: HashMap<String, usize> = HashMap::new();
+    let mut size: BTreeMap<usize, usize> = BTreeMap::new();
+    for c in &found {
+        for &s in &c.sites {
+            assert_eq!(graph.nodes[s].kind, NodeKind::Site);
+            community_of.insert(graph.nodes[s].id.clone(), c.id);
+        }
+        size.insert(c.id, c.sites.len());
+    }
+    let largest = size.values().copied().max().unwrap_or(0);
+    assert!(largest * 50 <= 6_000, "largest community {largest} sites");
+
+    let mut networks: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut truth = csv::Reader::from_path(dir.path().join("truth.csv")).unwrap();
+    for r in truth.deserialize::<HashMap<String, String>>() {
+        let r = r.unwrap();
+        for tag in r["planted_network"].split(';').filter(|t| !t.is_empty()) {
+            networks
+                .entry(tag.to_string())
+                .or_default()
+                .insert(r["site_id"].clone());
+        }
+    }
+    let (mut recall, mut precision, mut n) = (0.0, 0.0, 0usize);
+    for members in networks.values().filter(|m| m.len() >= 2) {
+        let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+        for s in members {
+            if let Some(&c) = community_of.get(s) {
+                *counts.entry(c).or_default() += 1;
+            }
+        }
+        if let Some((&best, &k)) = counts
+            .iter()
+            .max_by_key(|(c, k)| (**k, std::cmp::Reverse(**c)))
+        {
+            recall += k as f64 / members.len() as f64;
+            precision += k as f64 / size[&best] as f64;
+        }
+        n += 1;
+    }
+    assert!(n >= 30, "{n} planted networks");
+    let (recall, precision) = (recall / n as f64, precision / n as f64);
+    assert!(recall >= 0.8, "recall {recall:.3} over {n} networks");
+    assert!(
+        precision >= 0.5,
+        "precision {precision:.3} over {n} networks"
+    );
+}

@@ -59,6 +59,14 @@ fn the_tui_network_view_lists_links_with_evidence_and_jumps_to_a_linked_site() {
     for needle in ["Network of S5", "C4", "registered at address aM", "S8"] {
         assert!(text.contains(needle), "{needle:?}:\n{text}");
     }
+    // The site's community, as `tilsyn network --groups` numbers it.
+    let community = view
+        .community
+        .clone()
+        .expect("S5 has strong links: a community");
+    assert!(community.sites >= 2);
+    let shown = format!("community {} · {} sites", community.id, community.sites);
+    assert!(text.contains(&shown), "{shown:?}:\n{text}");
     // Small terminals never panic.
     for (w, h) in [(60, 15), (40, 10), (20, 5)] {
         screen_text(&app, w, h);
