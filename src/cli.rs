@@ -14,6 +14,7 @@ pub mod fairness;
 pub mod generate;
 pub mod import;
 pub mod indicators;
+pub mod mapping;
 pub mod network;
 pub mod plan;
 pub mod progress;
@@ -47,6 +48,8 @@ pub enum Command {
     Validate(validate::Args),
     /// Load a data folder once as `validate` does, and write its typed tables as Parquet for fast loads.
     Import(import::Args),
+    /// Draft a mapping file (tilsyn.toml) for a folder of agency exports, or list the bundled presets.
+    Mapping(mapping::Args),
     /// Write a synthetic data set from the documented latent model.
     Generate(generate::Args),
     /// Rank every site by priority, with its ILO tier, indicator profile and reasons.
@@ -113,6 +116,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Validate(a)) => validate::run(a),
         Some(Command::Import(a)) => import::run(a),
+        Some(Command::Mapping(a)) => mapping::run(a),
         Some(Command::Generate(a)) => generate::run(a),
         Some(Command::Rank(a)) => rank::run(a),
         Some(Command::BlindSpots(a)) => blind::run(a),

@@ -2,11 +2,13 @@
 //! tables (`reference`), and loading a folder of agency exports into typed
 //! polars frames without losing a row silently (`load`, with `dialect` for
 //! CSV sniffing, `mapping` for `tilsyn.toml`, `parse` for typed values,
-//! `pseudonym` for keyed hashing and `rejects` for the rejects files), and
+//! `pseudonym` for keyed hashing and `rejects` for the rejects files),
 //! imported folders (`import`): the loaded frames written once as Parquet
-//! with a manifest, and read back without parsing a cell again.
+//! with a manifest, and read back without parsing a cell again, and draft
+//! mapping files guessed from a folder's headers and values (`draft`).
 
 pub mod dialect;
+pub mod draft;
 pub mod error;
 pub mod import;
 pub mod load;

@@ -16,6 +16,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::questionnaire::{Question, Questionnaire};
+use crate::data::mapping::toml_quote;
 
 /// The allowed values of an answer, for messages.
 pub const ALLOWED: &str =
@@ -273,18 +274,18 @@ impl Answers {
         let _ = writeln!(
             out,
             "name = {}",
-            quote(self.company.name.as_deref().unwrap_or(""))
+            toml_quote(self.company.name.as_deref().unwrap_or(""))
         );
         let _ = writeln!(
             out,
             "cvr = {}",
-            quote(self.company.cvr.as_deref().unwrap_or(""))
+            toml_quote(self.company.cvr.as_deref().unwrap_or(""))
         );
         out.push_str(
             "# The date of the assessment, YYYY-MM-DD; \"\" means the day the report is made.\n",
         );
         let date = self.company.date.map(|d| d.to_string()).unwrap_or_default();
-        let _ = writeln!(out, "date = {}", quote(&date));
+        let _ = writeln!(out, "date = {}", toml_quote(&date));
         out.push_str("\n[answers]\n");
         let mut step = None;
         for q in &questionnaire.questions {
@@ -295,7 +296,7 @@ impl Answers {
             out.push('\n');
             write_question_comment(&mut out, q);
             let value = self.get(&q.id).map_or("", Answer::id);
-            let _ = writeln!(out, "{} = {}", q.id, quote(value));
+            let _ = writeln!(out, "{} = {}", q.id, toml_quote(value));
         }
         out
     }
@@ -352,27 +353,6 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
-}
-
-/// A TOML basic string.
-fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 fn parse_company(table: toml::Table, text: &str, file: &str) -> Result<Company, AnswersError> {

@@ -163,6 +163,12 @@ impl Recode {
     }
 }
 
+/// `text` as a TOML string value, quoted and escaped by the `toml` crate
+/// (mapping drafts and saved self-assessment answers are TOML).
+pub fn toml_quote(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
 /// Whether `text` matches `pattern`, where `*` stands for any run of
 /// characters (none included); letters match ignoring case.
 pub fn glob_match(pattern: &str, text: &str) -> bool {

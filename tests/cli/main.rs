@@ -17,6 +17,7 @@ mod harness;
 mod import;
 mod indicators;
 mod load;
+mod mapping;
 mod model;
 mod network;
 mod rank;
