@@ -276,3 +276,60 @@ fn an_unknown_preset_is_refused_with_the_list_of_presets() {
     let run = validate(&smiley_dir(), out.path(), &["--preset", "nope"], &[]);
     run.assert_fatal(&["nope", "at-smiley"]);
 }
+
+#[test]
+fn without_a_cvr_number_the_company_indicators_are_unknown_not_zero() {
+    let compiled =
+        tilsyn::pipeline::compile(tilsyn::indicators::Catalogue::bundled().unwrap()).unwrap();
+    let opts = LoadOptions {
+        preset: Some("at-smiley".into()),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 30),
+        rejects_dir: Some(tempdir().path().join("rejects")),
+        ..LoadOptions::default()
+    };
+    let scored = tilsyn::pipeline::load_and_assess(&smiley_dir(), opts, compiled, None).unwrap();
+    let frame = &scored.assessment.frame;
+    assert_eq!(frame.height(), 77);
+    for name in tilsyn::features::COMPANY_FEATURES {
+        let c = frame.column(name).unwrap();
+        assert_eq!(c.null_count(), 77, "{name} must be unknown at every site");
+    }
+    // The catalogue's company rule is unknown too, not "does not hold".
+    let rule = frame.column("rule:company_severe_elsewhere").unwrap();
+    assert_eq!(rule.null_count(), 77);
+}
+
+#[test]
+fn an_ambiguous_or_unknown_sector_title_is_rejected_with_what_to_do() {
+    let data = tempdir();
+    std::fs::write(
+        data.path().join("sites.csv"),
+        "site_id,Branche\nP1,Tømrer- og bygningssnedkervirksomhed\nP2,Fremstilling af\nP3,Rumfart på Mars\n",
+    )
+    .unwrap();
+    std::fs::write(
+        data.path().join("tilsyn.toml"),
+        "[tables.sites.columns]\nsector_code = \"Branche\"\n[tables.sites.lookup]\nsector_code = \"db07_title\"\n",
+    )
+    .unwrap();
+    let out = tempdir();
+    let run = validate(data.path(), out.path(), &[], &[]);
+    run.assert_code(1).assert_rows("sites", 3, 1, 2);
+    let reasons: Vec<String> = run
+        .samples("sites")
+        .iter()
+        .map(|s| s["reason"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("'Fremstilling af' begins the DB07 titles of")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("'Rumfart på Mars' is no DB07 title")),
+        "{reasons:?}"
+    );
+}
