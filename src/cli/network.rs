@@ -82,7 +82,10 @@ pub struct UnknownEntity {
 /// Runs `tilsyn network`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let scored = args.score.score()?;
-    let graph = network::build(&scored.data, Some(scored.as_of))?;
+    let graph = {
+        let _stage = crate::progress::stage("network: graph");
+        network::build(&scored.data, Some(scored.as_of))?
+    };
     let risk = Risk::from_scored(&scored);
     let (sub, info, table) = if args.groups || args.group.is_some() {
         communities_view(&graph, &risk, &args)?
@@ -134,8 +137,11 @@ fn communities_view(
         resolution: args.resolution,
         ..network::CommunityParams::default()
     };
-    let found = network::communities(graph, &params);
-    let ranked = network::rank_communities(graph, found, risk);
+    let ranked = {
+        let _stage = crate::progress::stage("network: communities");
+        let found = network::communities(graph, &params);
+        network::rank_communities(graph, found, risk)
+    };
     let chosen: Vec<&network::RankedCommunity> = match args.group {
         Some(id) => {
             let one = ranked

@@ -117,8 +117,9 @@ pub enum DataError {
         /// Its length.
         len: usize,
     },
-    /// A column that should hold pseudonyms holds what looks like CPR numbers.
-    #[error("{}: line {line}: column '{column}' holds what looks like a CPR number; raw personal identifiers must not be loaded as they are: add `pseudonymise = [\"{column}\"]` under [tables.{table}] in tilsyn.toml and set TILSYN_PSEUDONYM_KEY", path.display())]
+    /// A personal column holds what looks like a raw identifier (a CPR
+    /// number, an e-mail address, a name) and no key is set to pseudonymise it.
+    #[error("{}: line {line}: column '{column}' of `{table}` holds personal data and what looks like a raw identifier (a CPR number, an e-mail address or a name), not a pseudonym; raw personal identifiers are never loaded as they are: set TILSYN_PSEUDONYM_KEY (a secret of at least 16 characters) and tilsyn replaces every value of the column by its pseudonym on load", path.display())]
     RawIdentifier {
         /// The file.
         path: PathBuf,

@@ -74,6 +74,22 @@ pub fn shown_in_rejects(value: &str) -> String {
     }
 }
 
+/// Whether a value in a personal column looks like a raw identifier rather
+/// than an id: a CPR number, an e-mail address, or a name (words of letters
+/// separated by a space). Without a key such a value is refused; with one,
+/// every value of a personal column is pseudonymised whatever its shape.
+pub fn looks_like_raw_identifier(value: &str) -> bool {
+    let v = value.trim();
+    if looks_like_cpr(v) || v.contains('@') {
+        return true;
+    }
+    let words = v
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .count();
+    words >= 2
+}
+
 /// Whether a value looks like a Danish CPR number (`ddmmyy-xxxx` or ten
 /// digits with a valid day and month).
 pub fn looks_like_cpr(value: &str) -> bool {
@@ -124,6 +140,16 @@ mod tests {
             PseudonymKey::new(b"short"),
             Err(DataError::PseudonymKeyTooShort { len: 5 })
         ));
+    }
+
+    #[test]
+    fn raw_identifiers_are_told_from_ids() {
+        for raw in ["010190-1234", "jens@example.dk", "Jens Peter Hansen", "Canaryvej 12, 2. th"] {
+            assert!(looks_like_raw_identifier(raw), "{raw}");
+        }
+        for id in ["W0000135", "p3f9a0c1d2", "f-0193", "aM", "R 12", "p0123456789abcdef0123"] {
+            assert!(!looks_like_raw_identifier(id), "{id}");
+        }
     }
 
     #[test]

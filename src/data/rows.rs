@@ -9,7 +9,7 @@ use std::path::Path;
 use super::DataError;
 use super::mapping::{JOIN_SEPARATOR, TableMapping};
 use super::parse::{Decimal, Value};
-use super::pseudonym::{PseudonymKey, looks_like_cpr};
+use super::pseudonym::{PseudonymKey, is_pseudonym, looks_like_cpr, looks_like_raw_identifier};
 use super::reference::{ReferenceData, SectorMatch};
 use super::schema::{ColumnSpec, Table};
 use super::validate::{Context, Failure, check_relations, parse_cells};
@@ -97,13 +97,24 @@ impl RowChecker<'_> {
                 .get(spec.name)
                 .and_then(|r| r.apply(raw))
                 .unwrap_or(raw);
-            let mut text = match (self.key, self.to_hash[i] && !recoded.is_empty()) {
+            // A personal column is pseudonymised whatever the shape of its
+            // values (a CPR number, a passport number, a name), unless a
+            // value already is a pseudonym; a column the mapping marks too.
+            let hash = !recoded.is_empty()
+                && (self.to_hash[i] || (spec.person_id && !is_pseudonym(recoded)));
+            let mut text = match (self.key, hash) {
                 (Some(key), true) => key.pseudonym(recoded),
                 _ => recoded.to_string(),
             };
+            let hashed = hash && self.key.is_some();
             // Organisation ids (P-numbers: 10 digits) can look like CPR numbers.
             let org_id = !spec.person_id && spec.name.ends_with("_id");
-            if !self.to_hash[i] && !org_id && looks_like_cpr(&text) {
+            let raw = if spec.person_id {
+                looks_like_raw_identifier(&text)
+            } else {
+                looks_like_cpr(&text)
+            };
+            if !hashed && !org_id && raw {
                 if spec.person_id {
                     return Err(DataError::RawIdentifier {
                         path: self.path.to_path_buf(),

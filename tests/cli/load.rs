@@ -820,7 +820,8 @@ fn raw_cpr_unmarked_is_refused_naming_file_line_and_column_without_printing_it()
     run.assert_fatal(&["permits.csv: line 2:", "'person_id'"]);
     assert_no_raw_cpr(&run, out.path());
 
-    // A key alone does not help: the column must be marked for hashing.
+    // With a key, a personal column is pseudonymised whether or not the
+    // mapping marks it: the schema says it holds personal data.
     let out = tempdir();
     let run = validate(
         &fixture("bad/raw_cpr_unmarked"),
@@ -828,7 +829,7 @@ fn raw_cpr_unmarked_is_refused_naming_file_line_and_column_without_printing_it()
         &[],
         &[(KEY_VAR, KEY)],
     );
-    run.assert_fatal(&["permits.csv: line 2:", "'person_id'"]);
+    run.assert_code(0);
     assert_no_raw_cpr(&run, out.path());
 }
 
@@ -1002,16 +1003,26 @@ fn rejects_files_withhold_personal_columns() {
         "SIRI-2024-0999,Jens Hansen,1000000001,pay_limit,2024-02-01,2026-01-31,-5,37,false,false,Anna Berg,UKR\n",
     );
     std::fs::write(data.path().join("permits.csv"), permits).unwrap();
+    // Without a key, names in personal columns stop the load, unprinted.
     let run = validate(data.path(), out.path(), &[], &[]);
+    run.assert_fatal(&["permits.csv: line", "'person_id'", "TILSYN_PSEUDONYM_KEY"]);
+    run.assert_not_printed("Jens Hansen");
+    run.assert_not_printed("Anna Berg");
+    // With one, they are pseudonymised on load; the bad row is rejected
+    // and its rejects line shows the pseudonyms, never the names.
+    let out = tempdir();
+    let run = validate(data.path(), out.path(), &[], &[(KEY_VAR, KEY)]);
     run.assert_code(1);
     run.assert_not_printed("Jens Hansen");
     run.assert_not_printed("Anna Berg");
-    let rejects = std::fs::read_to_string(out.path().join("rejects").join("permits.csv")).unwrap();
-    assert!(rejects.contains("SIRI-2024-0999"), "{rejects}");
-    assert!(rejects.contains("stated_monthly_pay_dkk"), "{rejects}");
-    assert!(rejects.contains("[personal: withheld]"), "{rejects}");
+    let rejects = read_rejects(out.path(), "permits");
+    let row = rejects.rows.iter().find(|r| r["permit_id"] == "SIRI-2024-0999").unwrap();
+    assert_eq!(row["column"], "stated_monthly_pay_dkk", "{row:?}");
+    assert!(is_pseudonym(&row["person_id"]), "{row:?}");
+    assert!(is_pseudonym(&row["recruiter_id"]), "{row:?}");
+    let text = std::fs::read_to_string(&rejects.path).unwrap();
     assert!(
-        !rejects.contains("Jens Hansen") && !rejects.contains("Anna Berg"),
-        "{rejects}"
+        !text.contains("Jens Hansen") && !text.contains("Anna Berg"),
+        "{text}"
     );
 }
