@@ -308,6 +308,15 @@ pub fn write_neighbourhood_table(
     Ok(())
 }
 
+/// The first `n` of a list of ids, joined, and how many more there are.
+pub(super) fn first_of(ids: &[&str], n: usize) -> String {
+    let shown = ids.iter().take(n).copied().collect::<Vec<_>>().join(", ");
+    match ids.len().saturating_sub(n) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
+    }
+}
+
 /// Writes the groups as a table, with their sites.
 pub fn write_groups_table(out: &mut dyn Write, graph: &Graph, groups: &[&Group]) -> io::Result<()> {
     if groups.is_empty() {
@@ -336,18 +345,8 @@ pub fn write_groups_table(out: &mut dyn Write, graph: &Graph, groups: &[&Group])
             g.providers,
             g.addresses
         )?;
-        let shown: Vec<&str> = g.sites.iter().take(8).map(String::as_str).collect();
-        let more = g.sites.len().saturating_sub(shown.len());
-        writeln!(
-            out,
-            "      sites: {}{}",
-            shown.join(", "),
-            if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            }
-        )?;
+        let ids: Vec<&str> = g.sites.iter().map(String::as_str).collect();
+        writeln!(out, "      sites: {}", first_of(&ids, 8))?;
         if !g.hubs.is_empty() {
             writeln!(out, "      linked hubs (not merged): {}", g.hubs.join(", "))?;
         }

@@ -10,6 +10,7 @@ use std::io::{self, Write};
 use chrono::NaiveDate;
 
 use super::*;
+use crate::network::export::first_of;
 
 /// Sites listed per community in the ranked list.
 const SITES_SHOWN: usize = 8;
@@ -42,24 +43,13 @@ pub fn write_communities_table(
         for why in &rc.why {
             writeln!(out, "      - {why}")?;
         }
-        let shown: Vec<&str> = c
+        let ids: Vec<&str> = c
             .sites
             .iter()
-            .take(SITES_SHOWN)
             .filter_map(|&s| graph.nodes.get(s))
             .map(|n| n.id.as_str())
             .collect();
-        let more = c.sites.len().saturating_sub(shown.len());
-        writeln!(
-            out,
-            "      sites: {}{}",
-            shown.join(", "),
-            if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            }
-        )?;
+        writeln!(out, "      sites: {}", first_of(&ids, SITES_SHOWN))?;
     }
     writeln!(
         out,
