@@ -829,8 +829,12 @@ fn load_table(
                 .iter()
                 .zip(specs)
                 .map(|(v, spec)| {
+                    let free_text = super::mask::FREE_TEXT.contains(&(table, spec.name));
                     if spec.person_id {
                         super::pseudonym::shown_in_rejects(v)
+                    } else if free_text && !v.is_empty() {
+                        // Notes may name anyone: never copied, the line finds them.
+                        "[free text: withheld]".to_string()
                     } else {
                         v.clone()
                     }

@@ -6,6 +6,9 @@
 use std::path::Path;
 
 use serde_json::json;
+use tilsyn::data::parse::parse_date;
+use tilsyn::data::pseudonym::PseudonymKey;
+use tilsyn::data::{LoadOptions, Table, load_folder};
 
 use crate::harness::{
     ALL_TABLES, AS_OF, KEY_VAR, Run, copy_files, files_containing, fixture, read_rejects,
@@ -89,6 +92,60 @@ fn is_pseudonym(s: &str) -> bool {
         && s[1..]
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The `permits.person_id` values of a folder loaded through the library
+/// with `key`, in row order: what every command works on.
+fn loaded_permit_holders(dir: &Path, key: &PseudonymKey) -> Vec<String> {
+    let rejects = tempdir();
+    let ds = load_folder(
+        dir,
+        &LoadOptions {
+            as_of: Some(parse_date(AS_OF).unwrap()),
+            rejects_dir: Some(rejects.path().join("rejects")),
+            pseudonym_key: Some(key.clone()),
+            ..LoadOptions::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    ds.get(Table::Permits)
+        .unwrap_or_else(|| panic!("{}: no permits loaded", dir.display()))
+        .column("person_id")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Asserts that the raw CPR numbers of the `raw_cpr_*` fixtures load as
+/// their keyed pseudonyms. A clean `validate` prints no row values and
+/// writes no file, so its output alone would pass even if nothing were
+/// hashed: the loaded values themselves are checked.
+fn assert_loaded_as_pseudonyms(dir: &Path) {
+    let key = PseudonymKey::new(KEY.as_bytes()).unwrap();
+    let loaded = loaded_permit_holders(dir, &key);
+    let expected: Vec<String> = ["010190-1234", "120385-4321"]
+        .iter()
+        .map(|raw| key.pseudonym(raw))
+        .collect();
+    assert_eq!(
+        loaded,
+        expected,
+        "{}: person_id must hold the keyed pseudonyms of the raw numbers",
+        dir.display()
+    );
+    assert!(
+        loaded.iter().all(|p| is_pseudonym(p.as_str())),
+        "{loaded:?}"
+    );
+    for raw in RAW_CPR {
+        assert!(
+            loaded.iter().all(|p| !p.contains(raw)),
+            "{raw} was loaded: {loaded:?}"
+        );
+    }
 }
 
 /// Asserts a clean load: exit 0, no `rejected:` lines, no rejects folder.
@@ -811,6 +868,7 @@ fn raw_cpr_with_key_is_pseudonymised_and_loads() {
     run.assert_rows("sites", 3, 3, 0)
         .assert_rows("permits", 2, 2, 0);
     assert_no_raw_cpr(&run, out.path());
+    assert_loaded_as_pseudonyms(&fixture("bad/raw_cpr_without_key"));
 }
 
 #[test]
@@ -829,8 +887,10 @@ fn raw_cpr_unmarked_is_refused_naming_file_line_and_column_without_printing_it()
         &[],
         &[(KEY_VAR, KEY)],
     );
-    run.assert_code(0);
+    assert_clean(&run, out.path());
+    run.assert_rows("permits", 2, 2, 0);
     assert_no_raw_cpr(&run, out.path());
+    assert_loaded_as_pseudonyms(&fixture("bad/raw_cpr_unmarked"));
 }
 
 #[test]
@@ -1016,7 +1076,11 @@ fn rejects_files_withhold_personal_columns() {
     run.assert_not_printed("Jens Hansen");
     run.assert_not_printed("Anna Berg");
     let rejects = read_rejects(out.path(), "permits");
-    let row = rejects.rows.iter().find(|r| r["permit_id"] == "SIRI-2024-0999").unwrap();
+    let row = rejects
+        .rows
+        .iter()
+        .find(|r| r["permit_id"] == "SIRI-2024-0999")
+        .unwrap();
     assert_eq!(row["column"], "stated_monthly_pay_dkk", "{row:?}");
     assert!(is_pseudonym(&row["person_id"]), "{row:?}");
     assert!(is_pseudonym(&row["recruiter_id"]), "{row:?}");
