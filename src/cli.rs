@@ -19,6 +19,7 @@ pub mod network;
 pub mod plan;
 pub mod progress;
 pub mod rank;
+pub mod shortfall;
 pub mod train;
 pub mod tui;
 pub mod validate;
@@ -78,6 +79,8 @@ pub enum Command {
     Fairness(fairness::Args),
     /// Write the model card and algorithm-register record (Markdown).
     Card(card::Args),
+    /// Pay stated on permits against pay received, per site and worker, with source rows: estimates for the tax authority, police and prosecutors.
+    Shortfall(shortfall::Args),
 }
 
 /// An error that maps to exit code 1: the input was rejected.
@@ -131,6 +134,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Audit(a)) => audit::run(a),
         Some(Command::Fairness(a)) => fairness::run(a),
         Some(Command::Card(a)) => card::run(a),
+        Some(Command::Shortfall(a)) => shortfall::run(a),
         None => tui::run(tui::Args::demo()),
     }
 }

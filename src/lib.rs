@@ -5,13 +5,16 @@
 //! validated ([`data`]) into canonical tables; site features are computed as
 //! of a date; forced-labour indicators from the catalogue are evaluated over
 //! them; a model turns them into a probability; sites are ranked and
-//! explained; front ends (the [`cli`], later the TUI) show the result. The
+//! explained; front ends (the [`cli`], later the TUI) show the result.
+//! Financial calculations for claims ([`claims`]: pay stated against pay
+//! received, per site and worker) read the same loaded tables. The
 //! synthetic data generator ([`synth`]) makes demo and benchmark data from a
 //! documented latent model. The core modules know nothing of the terminal or
 //! the command line.
 
 pub mod assess;
 pub mod audit;
+pub mod claims;
 pub mod cli;
 pub mod data;
 pub mod fairness;

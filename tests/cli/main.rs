@@ -9,8 +9,10 @@
 
 mod assess;
 mod audit;
+mod canary;
 mod citations;
 mod exports;
+mod fuzz;
 mod generate;
 mod golden;
 mod harness;
@@ -22,6 +24,7 @@ mod model;
 mod network;
 mod rank;
 mod scale;
+mod shortfall;
 mod smoke;
 mod statuses;
 mod tui;
