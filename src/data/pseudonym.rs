@@ -144,10 +144,22 @@ mod tests {
 
     #[test]
     fn raw_identifiers_are_told_from_ids() {
-        for raw in ["010190-1234", "jens@example.dk", "Jens Peter Hansen", "Canaryvej 12, 2. th"] {
+        for raw in [
+            "010190-1234",
+            "jens@example.dk",
+            "Jens Peter Hansen",
+            "Canaryvej 12, 2. th",
+        ] {
             assert!(looks_like_raw_identifier(raw), "{raw}");
         }
-        for id in ["W0000135", "p3f9a0c1d2", "f-0193", "aM", "R 12", "p0123456789abcdef0123"] {
+        for id in [
+            "W0000135",
+            "p3f9a0c1d2",
+            "f-0193",
+            "aM",
+            "R 12",
+            "p0123456789abcdef0123",
+        ] {
             assert!(!looks_like_raw_identifier(id), "{id}");
         }
     }
