@@ -277,18 +277,35 @@ fn shares(
     Ok(out)
 }
 
-/// " and 2 of site S6, 1 of site S7 and 3 more sites": the largest other
-/// shares of the same node (at most three named).
-fn others(group: &[Share], me: usize, describe: impl Fn(&Share) -> String) -> String {
-    let mut order: Vec<usize> = (0..group.len()).filter(|&j| j != me).collect();
+/// The shares of a group, largest first (ties by site): sorted once per
+/// group, so naming the others of each share is linear in the group.
+fn largest_first(group: &[Share]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..group.len()).collect();
     order.sort_by(|a, b| {
         group[*b]
             .count
             .cmp(&group[*a].count)
             .then(group[*a].site.cmp(&group[*b].site))
     });
-    let named: Vec<String> = order.iter().take(3).map(|&j| describe(&group[j])).collect();
-    let more = order.len().saturating_sub(3);
+    order
+}
+
+/// " and 2 of site S6, 1 of site S7 and 3 more sites": the largest other
+/// shares of the same node (at most three named); `order` is
+/// [`largest_first`] of the group.
+fn others(
+    group: &[Share],
+    order: &[usize],
+    me: usize,
+    describe: impl Fn(&Share) -> String,
+) -> String {
+    let named: Vec<String> = order
+        .iter()
+        .filter(|&&j| j != me)
+        .take(3)
+        .map(|&j| describe(&group[j]))
+        .collect();
+    let more = group.len().saturating_sub(1 + named.len());
     match (named.len(), more) {
         (0, _) => String::new(),
         (1, 0) => format!(" and {}", named[0]),
@@ -331,9 +348,12 @@ fn recruiters(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult
     for (recruiter, group) in shares(&df, "recruiter_id", None)? {
         let r = b.node(NodeKind::Recruiter, &recruiter, None);
         let period = group_years(&group);
+        let order = largest_first(&group);
         for (i, share) in group.iter().enumerate() {
             let s = b.node(NodeKind::Site, &share.site, None);
-            let also = others(&group, i, |o| format!("{} of site {}", o.count, o.site));
+            let also = others(&group, &order, i, |o| {
+                format!("{} of site {}", o.count, o.site)
+            });
             b.edges.push(Edge {
                 from: s,
                 to: r,
@@ -376,6 +396,7 @@ fn providers(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<
         .collect()?;
     for (provider, group) in shares(&df, "provider_id", Some("workers"))? {
         let f = b.node(NodeKind::Provider, &provider, None);
+        let order = largest_first(&group);
         for (i, share) in group.iter().enumerate() {
             let s = b.node(NodeKind::Site, &share.site, None);
             let workers = share.extra.map_or_else(
@@ -387,7 +408,7 @@ fn providers(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<
                 (Some(a), None) => format!(" from {a}"),
                 _ => String::new(),
             };
-            let also = others(&group, i, |o| format!("site {}", o.site));
+            let also = others(&group, &order, i, |o| format!("site {}", o.site));
             let also = if also.is_empty() {
                 String::new()
             } else {
@@ -450,9 +471,12 @@ fn addresses(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<
             .map_or_else(String::new, |r| {
                 format!(" ({})", plural(r.max(0) as u64, "room", "rooms"))
             });
+        let order = largest_first(&group);
         for (i, share) in group.iter().enumerate() {
             let s = b.node(NodeKind::Site, &share.site, None);
-            let also = others(&group, i, |o| format!("{} of site {}", o.count, o.site));
+            let also = others(&group, &order, i, |o| {
+                format!("{} of site {}", o.count, o.site)
+            });
             b.edges.push(Edge {
                 from: s,
                 to: a,

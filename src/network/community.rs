@@ -118,7 +118,10 @@ pub struct Community {
 /// it at twice the resolution, up to 4 times. Sites without links belong to
 /// no community; every community has two or more sites.
 pub fn communities(graph: &Graph, params: &CommunityParams) -> Vec<Community> {
-    let proj = project(graph, params.hub_degree);
+    let proj = {
+        let _stage = crate::progress::stage("communities: site graph");
+        project(graph, params.hub_degree)
+    };
     let n = proj.sites.len();
     // A single weak tie (one worker at a shared address, an old recruiter)
     // never merges communities: communities are found over the other links.
@@ -129,6 +132,7 @@ pub fn communities(graph: &Graph, params: &CommunityParams) -> Vec<Community> {
         1.0
     };
     let all: Vec<usize> = (0..n).collect();
+    let louvain_stage = crate::progress::stage("communities: louvain");
     let member = louvain(adj.clone(), gamma, params.seed);
     let limit = params.max_share.clamp(0.0, 1.0) * n as f64;
     let too_big = |size: usize| size > GUARD_MIN_SITES && size as f64 > limit;
@@ -151,6 +155,8 @@ pub fn communities(graph: &Graph, params: &CommunityParams) -> Vec<Community> {
         }
     }
     parts.sort_unstable();
+    drop(louvain_stage);
+    let _stage = crate::progress::stage("communities: links and evidence");
     assemble(graph, &proj, &parts)
 }
 

@@ -6,7 +6,7 @@
 //! described in `docs/privacy.md`:
 //!
 //! ```sh
-//! TILSYN_FUZZ_CASES=200000 cargo test --release --test cli fuzz
+//! TILSYN_FUZZ_CASES=220000 cargo test --test cli fuzz
 //! ```
 
 use std::path::Path;

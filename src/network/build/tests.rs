@@ -22,13 +22,19 @@ fn other_shares_are_named_largest_first_and_the_rest_counted() {
         share("S5", 2),
     ];
     let d = |s: &Share| format!("{} of site {}", s.count, s.site);
-    assert_eq!(others(&g[..2], 0, d), " and 7 of site S2");
-    assert_eq!(others(&g[..3], 0, d), ", 7 of site S2 and 1 of site S3");
+    let o = |g: &[Share], me: usize| others(g, &largest_first(g), me, d);
+    assert_eq!(o(&g[..2], 0), " and 7 of site S2");
+    assert_eq!(o(&g[..3], 0), ", 7 of site S2 and 1 of site S3");
     assert_eq!(
-        others(&g, 0, d),
+        o(&g, 0),
         ", 7 of site S2, 2 of site S4, 2 of site S5 and 1 more site"
     );
-    assert_eq!(others(&g[..1], 0, d), "");
+    // Another share's others: the largest, S1, comes first.
+    assert_eq!(
+        o(&g, 1),
+        ", 12 of site S1, 2 of site S4, 2 of site S5 and 1 more site"
+    );
+    assert_eq!(o(&g[..1], 0), "");
 }
 
 #[test]
