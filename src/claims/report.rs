@@ -16,20 +16,31 @@ pub const METHOD: &str = "Each payroll row (eIndkomst, one person and month at t
 
 /// An amount with thousands separators and two decimals: `26,000.00`.
 pub fn amount(x: f64) -> String {
-    let text = format!("{:.2}", x.abs());
-    let (int, frac) = text.split_once('.').unwrap_or((text.as_str(), "00"));
+    grouped(x, 2)
+}
+
+/// A number with `decimals` decimals and thousands separators
+/// (`1,234,567.50`); used wherever amounts are shown.
+pub fn grouped(x: f64, decimals: usize) -> String {
+    let text = format!("{:.*}", decimals, x.abs());
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (text.as_str(), None),
+    };
     let mut out = String::with_capacity(text.len() + int.len() / 3 + 1);
-    if x < 0.0 && text != "0.00" {
+    if x < 0.0 && text.bytes().any(|b| b.is_ascii_digit() && b != b'0') {
         out.push('-');
     }
     for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
     }
-    out.push('.');
-    out.push_str(frac);
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
     out
 }
 

@@ -6,6 +6,9 @@ use std::process::ExitCode;
 use super::common::ScoreArgs;
 use crate::rank::explanation::{Explanation, explain_with};
 
+/// How many register records the text output lists (JSON has them all).
+const REGISTER_RECORDS_SHOWN: usize = 20;
+
 /// Arguments of `tilsyn explain`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -170,6 +173,36 @@ pub fn write_text(out: &mut impl Write, e: &Explanation) -> std::io::Result<()> 
             } else {
                 ""
             }
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Register records behind the pay, hours and housing signals:"
+    )?;
+    if e.register_records.is_empty() {
+        writeln!(out, "  none")?;
+    }
+    for r in e.register_records.iter().take(REGISTER_RECORDS_SHOWN) {
+        writeln!(
+            out,
+            "  {}:{} {} {}{}",
+            r.file,
+            r.line,
+            r.date.as_deref().unwrap_or("-"),
+            r.summary,
+            if r.after_as_of {
+                " (after the as-of date: not used)"
+            } else {
+                ""
+            }
+        )?;
+    }
+    if e.register_records.len() > REGISTER_RECORDS_SHOWN {
+        writeln!(
+            out,
+            "  … and {} more (all in --format json)",
+            e.register_records.len() - REGISTER_RECORDS_SHOWN
         )?;
     }
     writeln!(out)?;

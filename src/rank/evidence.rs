@@ -27,7 +27,8 @@ pub struct Record {
     pub summary: String,
 }
 
-fn file_of(ds: &Dataset, t: Table) -> String {
+/// The source file name of a table, as loaded (or `<table>.csv`).
+pub(super) fn file_of(ds: &Dataset, t: Table) -> String {
     ds.report
         .table(t)
         .and_then(|r| r.file.as_ref())

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::evidence::{self, Record};
+use super::register_evidence;
 use super::rows::{exposure, workers_exposed};
 use super::{Filter, rank};
 use crate::data::parse::to_days;
@@ -118,6 +119,10 @@ pub struct Explanation {
     pub indicators: Vec<IndicatorLine>,
     /// Source records.
     pub records: Vec<Record>,
+    /// The register records behind the pay, hours and housing signals:
+    /// payroll rows of the 12-month window and the permit holders'
+    /// residences (see [`super::register_evidence`]).
+    pub register_records: Vec<Record>,
     /// Tables absent from the data.
     pub absent_tables: Vec<String>,
     /// Features with no value at this site.
@@ -284,6 +289,8 @@ pub fn explain_with(
         to_days(scored.as_of),
         show_notes,
     )?;
+    let register_records =
+        register_evidence::register_records(&scored.data, site_id, scored.as_of)?;
     let sector = get_str("sector_code");
     Ok(Explanation {
         site_id: site_id.to_string(),
@@ -323,6 +330,7 @@ pub fn explain_with(
         ilo,
         indicators,
         records,
+        register_records,
         absent_tables,
         unknown_features,
     })

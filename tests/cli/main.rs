@@ -23,6 +23,7 @@ mod mapping;
 mod model;
 mod network;
 mod rank;
+mod register_evidence;
 mod scale;
 mod shortfall;
 mod smoke;
