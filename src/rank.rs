@@ -17,6 +17,7 @@ pub mod evidence;
 pub mod explanation;
 pub mod filter;
 pub mod plan;
+pub mod register_evidence;
 pub mod rows;
 pub mod truth;
 
