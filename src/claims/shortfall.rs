@@ -152,8 +152,8 @@ pub fn shortfall(ds: &Dataset, site: Option<&str>) -> Result<Shortfall, ClaimErr
         permits = permits.filter(col(SITE).eq(lit(s)));
     }
     let sources = Sources {
-        payroll: file_of(ds, Table::Payroll),
-        permits: file_of(ds, Table::Permits),
+        payroll: ds.source_file(Table::Payroll),
+        permits: ds.source_file(Table::Permits),
     };
     let payroll = payroll.with_columns([
         (col(MONTH_END) - col("month") + lit(1))
@@ -512,18 +512,6 @@ fn site_names(ds: &Dataset) -> PolarsResult<HashMap<String, Option<String>>> {
         .zip(names.iter())
         .filter_map(|(id, name)| Some((id?.to_string(), name.map(str::to_string))))
         .collect())
-}
-
-/// The name of a table's source file (`payroll.csv`).
-fn file_of(ds: &Dataset, t: Table) -> String {
-    ds.report
-        .table(t)
-        .and_then(|r| r.file.as_ref())
-        .and_then(|f| f.file_name())
-        .map_or_else(
-            || format!("{}.csv", t.name()),
-            |f| f.to_string_lossy().into_owned(),
-        )
 }
 
 #[cfg(test)]

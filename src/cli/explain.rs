@@ -161,19 +161,7 @@ pub fn write_text(out: &mut impl Write, e: &Explanation) -> std::io::Result<()> 
         writeln!(out, "  none")?;
     }
     for r in &e.records {
-        writeln!(
-            out,
-            "  {}:{} {} {}{}",
-            r.file,
-            r.line,
-            r.date.as_deref().unwrap_or("-"),
-            r.summary,
-            if r.after_as_of {
-                " (after the as-of date: not used)"
-            } else {
-                ""
-            }
-        )?;
+        write_record(out, r)?;
     }
     writeln!(out)?;
     writeln!(
@@ -184,19 +172,7 @@ pub fn write_text(out: &mut impl Write, e: &Explanation) -> std::io::Result<()> 
         writeln!(out, "  none")?;
     }
     for r in e.register_records.iter().take(REGISTER_RECORDS_SHOWN) {
-        writeln!(
-            out,
-            "  {}:{} {} {}{}",
-            r.file,
-            r.line,
-            r.date.as_deref().unwrap_or("-"),
-            r.summary,
-            if r.after_as_of {
-                " (after the as-of date: not used)"
-            } else {
-                ""
-            }
-        )?;
+        write_record(out, r)?;
     }
     if e.register_records.len() > REGISTER_RECORDS_SHOWN {
         writeln!(
@@ -223,4 +199,21 @@ pub fn write_text(out: &mut impl Write, e: &Explanation) -> std::io::Result<()> 
         )?;
     }
     Ok(())
+}
+
+/// One source record: `file:line date summary`.
+fn write_record(out: &mut impl Write, r: &crate::rank::evidence::Record) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "  {}:{} {} {}{}",
+        r.file,
+        r.line,
+        r.date.as_deref().unwrap_or("-"),
+        r.summary,
+        if r.after_as_of {
+            " (after the as-of date: not used)"
+        } else {
+            ""
+        }
+    )
 }

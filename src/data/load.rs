@@ -907,6 +907,19 @@ pub fn empty_frame(table: Table) -> PolarsResult<DataFrame> {
 }
 
 impl Dataset {
+    /// The name of a table's source file (`payroll.csv`), for citing a
+    /// record as `file:line`; `<table>.csv` when the table has no file.
+    pub fn source_file(&self, t: Table) -> String {
+        self.report
+            .table(t)
+            .and_then(|r| r.file.as_ref())
+            .and_then(|f| f.file_name())
+            .map_or_else(
+                || format!("{}.csv", t.name()),
+                |f| f.to_string_lossy().into_owned(),
+            )
+    }
+
     /// A data set with every table present and empty: the feature schema
     /// with every feature computed (used to check catalogue rules).
     pub fn empty_all_tables() -> PolarsResult<Dataset> {

@@ -27,18 +27,6 @@ pub struct Record {
     pub summary: String,
 }
 
-/// The source file name of a table, as loaded (or `<table>.csv`).
-pub(super) fn file_of(ds: &Dataset, t: Table) -> String {
-    ds.report
-        .table(t)
-        .and_then(|r| r.file.as_ref())
-        .and_then(|f| f.file_name())
-        .map_or_else(
-            || format!("{}.csv", t.name()),
-            |f| f.to_string_lossy().into_owned(),
-        )
-}
-
 fn cell(df: &DataFrame, name: &str, i: usize) -> String {
     match df.column(name).ok().and_then(|c| c.get(i).ok()) {
         None | Some(AnyValue::Null) => "-".into(),
@@ -72,7 +60,7 @@ pub fn records(
     if let Some(df) = ds.get(Table::Inspections) {
         let mask = df.column("site_id")?.str()?.equal(site_id);
         let sub = df.filter(&mask)?;
-        let file = file_of(ds, Table::Inspections);
+        let file = ds.source_file(Table::Inspections);
         for i in 0..sub.height() {
             let d = day(&sub, "date", i);
             inspection_ids.push((cell(&sub, "inspection_id", i), d));
@@ -93,7 +81,7 @@ pub fn records(
         }
     }
     if let Some(df) = ds.get(Table::Findings) {
-        let file = file_of(ds, Table::Findings);
+        let file = ds.source_file(Table::Findings);
         let ids = df.column("inspection_id")?.str()?;
         for (i, id) in ids.iter().enumerate() {
             let Some((_, d)) = id.and_then(|id| inspection_ids.iter().find(|(x, _)| x == id))
@@ -121,7 +109,7 @@ pub fn records(
         }
     }
     if let Some(df) = ds.get(Table::Tips) {
-        let file = file_of(ds, Table::Tips);
+        let file = ds.source_file(Table::Tips);
         let sites = df.column("site_id")?.str()?;
         let companies = df.column("company_id")?.str()?;
         for i in 0..df.height() {

@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::evidence::{Record, file_of};
+use super::evidence::Record;
 use crate::data::load::LINE_COLUMN;
 use crate::data::parse::{from_days, to_days};
 use crate::data::{Dataset, Table};
@@ -62,7 +62,7 @@ fn payroll_records(ds: &Dataset, site_id: &str, as_of_days: i32) -> PolarsResult
     let Some(payroll) = table_lazy(ds, Table::Payroll) else {
         return Ok(Vec::new());
     };
-    let file = file_of(ds, Table::Payroll);
+    let file = ds.source_file(Table::Payroll);
     // Complete months only: a month counts once its last day is on or
     // before the as-of date, and for a year after that.
     let mut lf = payroll
@@ -146,7 +146,7 @@ fn residence_records(ds: &Dataset, site_id: &str, as_of_days: i32) -> PolarsResu
     ) else {
         return Ok(Vec::new());
     };
-    let file = file_of(ds, Table::Residences);
+    let file = ds.source_file(Table::Residences);
     let persons = res
         .clone()
         .group_by([col("address_id")])
