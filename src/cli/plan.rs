@@ -14,8 +14,8 @@ use super::common::{ScoreArgs, default_model};
 use super::rank::FilterArgs;
 use crate::audit::{self, PlanRecord, Record};
 use crate::rank::decision::{
-    DEFAULT_EXCLUDE_INSPECTED_DAYS, DEFAULT_EXPLORE, DEFAULT_SEED, Override, decide, recommend,
-    write_csv,
+    DEFAULT_EXCLUDE_INSPECTED_DAYS, DEFAULT_EXPLORE, DEFAULT_SEED, Override, days_since_visit_by,
+    decide, recommend, recommend_for, write_csv,
 };
 use crate::rank::plan::PlanParams;
 use crate::rank::rank;
@@ -23,6 +23,19 @@ use crate::rank::rank;
 /// Parses `SITE_ID=REASON`; a missing or empty reason is a usage error.
 fn parse_override(s: &str) -> Result<Override, String> {
     Override::parse(s).map_err(|e| e.to_string())
+}
+
+/// Parses `--agency`: one of the canonical agencies, upper case.
+fn parse_agency(s: &str) -> Result<String, String> {
+    let up = s.trim().to_uppercase();
+    if crate::data::schema::AGENCIES.contains(&up.as_str()) {
+        Ok(up)
+    } else {
+        Err(format!(
+            "'{s}' is not an agency; use one of {}",
+            crate::data::schema::AGENCIES.join(", ")
+        ))
+    }
 }
 
 /// Arguments of `tilsyn plan`.
@@ -51,6 +64,10 @@ pub struct Args {
     /// Coverage at or below which a site is a blind spot.
     #[arg(long, value_name = "N", default_value_t = crate::rank::blind::DEFAULT_MAX_COVERAGE, value_parser = clap::value_parser!(u8).range(0..=10))]
     pub max_coverage: u8,
+    /// Plan for this agency (AT, SKAT, POLICE, SIRI): the exclusion window
+    /// counts only its own visits and joint controls.
+    #[arg(long, value_name = "AGENCY", value_parser = parse_agency)]
+    pub agency: Option<String>,
     /// Leave out sites inspected within this many days.
     #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_EXCLUDE_INSPECTED_DAYS)]
     pub exclude_inspected_days: i64,
@@ -86,7 +103,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ctx = args.audit.context(Some(&path))?;
     }
     let ranked = rank(&scored, &filter, None, 3);
-    let rec = recommend(&ranked, &params, args.exclude_inspected_days);
+    let rec = match &args.agency {
+        None => recommend(&ranked, &params, args.exclude_inspected_days),
+        Some(agency) => {
+            let last = days_since_visit_by(&scored.data, agency, scored.as_of)?;
+            recommend_for(&ranked, &params, args.exclude_inspected_days, |r| {
+                last.get(&r.site_id).copied()
+            })
+        }
+    };
     let p = decide(
         rec.plan,
         params.capacity,
@@ -118,6 +143,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 "explore_blind_spots": params.explore_blind_spots,
                 "seed": params.seed,
                 "exclude_inspected_days": args.exclude_inspected_days,
+                "agency": args.agency,
                 "sector": args.filter.sector,
                 "municipality": args.filter.municipality,
                 "region": args.filter.region,

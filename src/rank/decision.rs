@@ -130,13 +130,24 @@ pub fn recommend(
     params: &PlanParams,
     exclude_inspected_days: i64,
 ) -> Recommendation {
+    recommend_for(ranked, params, exclude_inspected_days, |r| {
+        r.days_since_inspection
+    })
+}
+
+/// [`recommend`], with the days since a site's last visit that counts for
+/// the exclusion window given by `last_visit` (a visit by the planning
+/// agency, say: [`days_since_visit_by`]).
+pub fn recommend_for(
+    ranked: &[Ranked],
+    params: &PlanParams,
+    exclude_inspected_days: i64,
+    last_visit: impl Fn(&Ranked) -> Option<i64>,
+) -> Recommendation {
     let eligible: Vec<usize> = ranked
         .iter()
         .enumerate()
-        .filter(|(_, r)| {
-            r.days_since_inspection
-                .is_none_or(|d| d >= exclude_inspected_days)
-        })
+        .filter(|(_, r)| last_visit(r).is_none_or(|d| d >= exclude_inspected_days))
         .map(|(i, _)| i)
         .collect();
     let pool = explorable(eligible.iter().filter_map(|&i| ranked.get(i)), params);
@@ -420,3 +431,39 @@ pub fn write_csv(out: impl std::io::Write, p: &DecidedPlan) -> Result<(), csv::E
 
 #[cfg(test)]
 mod tests;
+
+/// Days since each site's last visit by `agency` or a joint control (which
+/// every agency takes part in), up to the as-of date: the exclusion window
+/// of one agency's plan counts its own visits, not another agency's.
+pub fn days_since_visit_by(
+    ds: &crate::data::Dataset,
+    agency: &str,
+    as_of: chrono::NaiveDate,
+) -> polars::prelude::PolarsResult<std::collections::HashMap<String, i64>> {
+    use polars::prelude::*;
+    let Some(insp) = ds.get(crate::data::Table::Inspections) else {
+        return Ok(std::collections::HashMap::new());
+    };
+    let as_of = crate::data::parse::to_days(as_of);
+    let last = insp
+        .clone()
+        .lazy()
+        .filter(
+            col("agency")
+                .eq(lit(agency))
+                .or(col("agency").eq(lit("JOINT")))
+                .and(col("date").cast(DataType::Int32).lt_eq(lit(as_of))),
+        )
+        .group_by([col("site_id")])
+        .agg([(lit(as_of) - col("date").cast(DataType::Int32).max())
+            .cast(DataType::Int64)
+            .alias("days")])
+        .collect()?;
+    let ids = last.column("site_id")?.str()?;
+    let days = last.column("days")?.i64()?;
+    Ok(ids
+        .iter()
+        .zip(days.iter())
+        .filter_map(|(s, d)| Some((s?.to_string(), d?)))
+        .collect())
+}

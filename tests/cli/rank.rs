@@ -566,3 +566,66 @@ fn explain_shows_values_a_person_can_check() {
         );
     }
 }
+
+/// The exclusion window of one agency's plan counts its own visits and
+/// joint controls only. In `good/full` (as of 2026-06-30), site 1000000003
+/// had a SKAT visit 56 days before and site 1000000004 a joint control 104
+/// days before: with a 180-day window, a SKAT plan (or a plan for every
+/// agency) leaves both out, an AT or police plan only the joint one.
+#[test]
+fn the_exclusion_window_counts_visits_per_agency() {
+    let data = Path::new(FIXTURES).join("good/full");
+    let plan = |agency: Option<&str>| -> BTreeSet<String> {
+        let mut args = vec![
+            "plan",
+            "--data",
+            data.to_str().unwrap(),
+            "--as-of",
+            "2026-06-30",
+            "--scorer",
+            "rules",
+            "--capacity",
+            "10",
+            "--explore",
+            "0",
+            "--exclude-inspected-days",
+            "180",
+            "--user",
+            "tester",
+        ];
+        if let Some(a) = agency {
+            args.extend(["--agency", a]);
+        }
+        let run = run_tilsyn(&args, &[]);
+        run.assert_code(0);
+        let mut reader = csv::Reader::from_reader(run.stdout.as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        let site = headers.iter().position(|h| h == "site_id").unwrap();
+        reader
+            .records()
+            .map(|r| r.unwrap()[site].to_string())
+            .collect()
+    };
+    let all = plan(None);
+    let skat = plan(Some("SKAT"));
+    let at = plan(Some("at"));
+    let police = plan(Some("POLICE"));
+    for p in [&all, &skat, &at, &police] {
+        assert!(
+            !p.contains("1000000004"),
+            "a joint control counts for every agency: {p:?}"
+        );
+    }
+    assert!(
+        !all.contains("1000000003") && !skat.contains("1000000003"),
+        "{all:?} {skat:?}"
+    );
+    assert!(
+        at.contains("1000000003") && police.contains("1000000003"),
+        "{at:?} {police:?}"
+    );
+    assert_eq!(at.len(), all.len() + 1);
+    run_tilsyn(["plan", "--capacity", "5", "--agency", "NAV"], &[])
+        .assert_code(2)
+        .assert_stderr_contains(&["'NAV' is not an agency"]);
+}
