@@ -584,6 +584,45 @@ fn no_canary_escapes_loading_ranking_or_explaining() {
         );
     }
 
+    // The wage shortfall of the canary worker's site, every format, and of
+    // every site to a file: workers appear by pseudonym only.
+    for format in ["table", "csv", "json", "markdown"] {
+        let r = o.rejects();
+        o.run(
+            &[
+                "shortfall",
+                "--data",
+                &d,
+                "--as-of",
+                AS_OF,
+                "--rejects",
+                &r,
+                "--site",
+                SITE_OF_JENS,
+                "--format",
+                format,
+            ],
+            0,
+        );
+    }
+    let all = o.path("shortfall-all.csv");
+    let r = o.rejects();
+    o.run(
+        &[
+            "shortfall",
+            "--data",
+            &d,
+            "--as-of",
+            AS_OF,
+            "--rejects",
+            &r,
+            "--all",
+            "--out",
+            &all,
+        ],
+        0,
+    );
+
     // The bundled model's card with the fairness audit on the canaries
     // (card has no --rejects: its rejects go to TMPDIR).
     let card = o.path("card-bundled.txt");
