@@ -68,7 +68,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         s.name.as_deref(),
                         s.municipality.as_deref(),
                         s.risk_group.as_deref().or(s.sector_code.as_deref()),
-                        s.workers_exposed
+                        &format!("{:.0}", s.workers_exposed)
                     ),
                     s.coverage,
                     s.days_since_inspection

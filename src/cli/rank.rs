@@ -140,10 +140,10 @@ pub fn site_heading(
     name: Option<&str>,
     municipality: Option<&str>,
     group: Option<&str>,
-    workers: f64,
+    workers: &str,
 ) -> String {
     format!(
-        "{rank:>4}. {site_id}  {}  · {} · {} · {workers:.0} workers",
+        "{rank:>4}. {site_id}  {}  · {} · {} · {workers} workers",
         name.unwrap_or("(no name)"),
         municipality.unwrap_or("?"),
         group.unwrap_or("?"),
@@ -161,7 +161,7 @@ fn write_site(out: &mut impl Write, r: &Ranked) -> std::io::Result<()> {
             r.name.as_deref(),
             r.municipality.as_deref(),
             r.risk_group.as_deref().or(r.sector_code.as_deref()),
-            r.workers_exposed
+            &crate::rank::rows::workers_text(r.workers_exposed, r.workers_known)
         ),
         r.priority,
         r.tier

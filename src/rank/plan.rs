@@ -215,6 +215,7 @@ mod tests {
             sector_code: None,
             risk_group: None,
             workers_exposed: 1.0,
+            workers_known: true,
             score: 0.0,
             priority: (1000 - i) as f64,
             probability: None,

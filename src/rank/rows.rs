@@ -60,6 +60,10 @@ pub struct Ranked {
     pub risk_group: Option<String>,
     /// Workers exposed (see the module doc).
     pub workers_exposed: f64,
+    /// Whether any table gave a worker count (permits, postings, payroll,
+    /// findings, employees); otherwise `workers_exposed` is the floor of 1
+    /// and is shown as unknown.
+    pub workers_known: bool,
     /// Sum of indicator weights.
     pub score: f64,
     /// Ranking key.
@@ -117,6 +121,34 @@ pub fn workers_exposed(frame: &DataFrame) -> Vec<f64> {
         .collect()
 }
 
+/// Whether any table gives a worker count at each row (see
+/// [`workers_exposed`]): where none does, the count is unknown, not 1.
+pub fn workers_known(frame: &DataFrame) -> Vec<bool> {
+    let cols: Vec<Vec<Option<f64>>> = [
+        "permit_workers",
+        "posted_workers",
+        "payroll_workers",
+        "findings_workers_affected_max",
+        "employees",
+    ]
+    .iter()
+    .map(|c| f64_col(frame, c))
+    .collect();
+    (0..frame.height())
+        .map(|i| cols.iter().any(|c| c[i].is_some_and(|v| v > 0.0)))
+        .collect()
+}
+
+/// Workers exposed as a reader sees them: the count, or `?` when no table
+/// gives one.
+pub fn workers_text(workers: f64, known: bool) -> String {
+    if known {
+        format!("{workers:.0}")
+    } else {
+        "?".to_string()
+    }
+}
+
 /// The exposure factor of the rules priority.
 pub fn exposure(workers: f64) -> f64 {
     1.0 + (1.0 + workers.max(0.0)).ln()
@@ -171,6 +203,7 @@ pub fn rank(
         .ok()
         .and_then(|c| c.i64().ok());
     let workers = workers_exposed(frame);
+    let known = workers_known(frame);
     let get = |ca: Option<&StringChunked>, i: usize| ca.and_then(|c| c.get(i)).map(str::to_string);
 
     let mut order: Vec<(usize, f64)> = (0..n)
@@ -207,6 +240,7 @@ pub fn rank(
                 sector_code: get(sector, i),
                 risk_group: get(group, i),
                 workers_exposed: workers[i],
+                workers_known: known[i],
                 score: s.rule_score,
                 priority,
                 probability: scored.model.as_ref().map(|(_, m)| m.probability[i]),

@@ -228,7 +228,10 @@ impl DataToCell<RankCol> for RankedRow<'_> {
                 Cell::new(r.municipality.clone().unwrap_or_else(|| "-".into()))
             }
             RankCol::Sector => Cell::new(r.sector_code.clone().unwrap_or_else(|| "-".into())),
-            RankCol::Workers => Cell::new(format!("{:>7.0}", r.workers_exposed)),
+            RankCol::Workers => Cell::new(format!(
+                "{:>7}",
+                crate::rank::rows::workers_text(r.workers_exposed, r.workers_known)
+            )),
             RankCol::Priority => Cell::new(format!("{:>8}", compact(r.priority))),
             RankCol::Probability => match r.probability {
                 Some(p) => Cell::new(format!("{:>5.1}%", p * 100.0)),

@@ -333,3 +333,34 @@ fn an_ambiguous_or_unknown_sector_title_is_rejected_with_what_to_do() {
         "{reasons:?}"
     );
 }
+
+#[test]
+fn where_no_table_counts_workers_the_count_is_shown_as_unknown() {
+    let run = run_tilsyn(
+        [
+            "rank",
+            "--data",
+            smiley_dir().to_str().unwrap(),
+            "--preset",
+            "at-smiley",
+            "--as-of",
+            AS_OF,
+            "--scorer",
+            "rules",
+            "--top",
+            "5",
+        ],
+        &[],
+    );
+    run.assert_code(0);
+    assert_eq!(
+        run.stdout.matches("· ? workers").count(),
+        5,
+        "the register has no worker counts: unknown, not 1\n{}",
+        run.context()
+    );
+    // The demo has permits and payroll: its counts are known.
+    let run = run_tilsyn(["rank", "--scorer", "rules", "--top", "5"], &[]);
+    run.assert_code(0);
+    assert!(!run.stdout.contains("? workers"), "{}", run.context());
+}

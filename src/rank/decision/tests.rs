@@ -17,6 +17,7 @@ fn site(i: usize, days: Option<i64>) -> Ranked {
         sector_code: None,
         risk_group: None,
         workers_exposed: 1.0,
+        workers_known: true,
         score: 0.0,
         priority: (1000 - i) as f64,
         probability: None,

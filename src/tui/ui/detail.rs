@@ -160,11 +160,11 @@ fn summary(site: &Ranked, e: &Explanation, as_of: chrono::NaiveDate) -> Vec<Line
             e.company_id.as_deref().unwrap_or("-")
         )),
         Line::from(format!(
-            "rank {} of {} · priority {} · workers exposed {:.0}{prob} · {last}",
+            "rank {} of {} · priority {} · workers exposed {}{prob} · {last}",
             site.rank,
             e.of,
             compact(site.priority),
-            site.workers_exposed
+            crate::rank::rows::workers_text(site.workers_exposed, site.workers_known)
         )),
         Line::from(vec![
             Span::raw("ILO tier: "),
