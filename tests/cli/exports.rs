@@ -229,24 +229,27 @@ fn one_smiley_visit_is_one_inspection_with_its_most_serious_reaction() {
     }
 }
 
+/// `tilsyn rank --scorer rules` on the smiley export with its preset.
+fn rank_smiley(extra: &[&str]) -> crate::harness::Run {
+    let dir = smiley_dir();
+    let mut args = vec![
+        "rank",
+        "--data",
+        dir.to_str().unwrap(),
+        "--preset",
+        "at-smiley",
+        "--as-of",
+        AS_OF,
+        "--scorer",
+        "rules",
+    ];
+    args.extend_from_slice(extra);
+    run_tilsyn(&args, &[])
+}
+
 #[test]
 fn rank_on_the_smiley_export_shows_what_an_at_visit_did_not_look_at_as_unknown() {
-    let run = run_tilsyn(
-        [
-            "rank",
-            "--data",
-            smiley_dir().to_str().unwrap(),
-            "--preset",
-            "at-smiley",
-            "--as-of",
-            AS_OF,
-            "--scorer",
-            "rules",
-            "--format",
-            "csv",
-        ],
-        &[],
-    );
+    let run = rank_smiley(&["--format", "csv"]);
     run.assert_code(0);
     let mut reader = csv::Reader::from_reader(run.stdout.as_bytes());
     let headers = reader.headers().unwrap().clone();
@@ -336,22 +339,7 @@ fn an_ambiguous_or_unknown_sector_title_is_rejected_with_what_to_do() {
 
 #[test]
 fn where_no_table_counts_workers_the_count_is_shown_as_unknown() {
-    let run = run_tilsyn(
-        [
-            "rank",
-            "--data",
-            smiley_dir().to_str().unwrap(),
-            "--preset",
-            "at-smiley",
-            "--as-of",
-            AS_OF,
-            "--scorer",
-            "rules",
-            "--top",
-            "5",
-        ],
-        &[],
-    );
+    let run = rank_smiley(&["--top", "5"]);
     run.assert_code(0);
     assert_eq!(
         run.stdout.matches("· ? workers").count(),
