@@ -10,6 +10,7 @@
 pub mod dialect;
 pub mod draft;
 pub mod error;
+mod frame;
 pub mod import;
 pub mod load;
 pub mod mapping;

@@ -25,7 +25,8 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::DataError;
-use super::load::{Dataset, LoadReport, TableStatus, empty_frame};
+use super::frame::empty_frame;
+use super::load::{Dataset, LoadReport, TableStatus};
 use super::schema::Table;
 
 /// The manifest's file name; a folder holding it is an imported folder.

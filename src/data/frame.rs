@@ -1,0 +1,465 @@
+//! One table, from its source file to a typed frame: where each canonical
+//! column comes from (a header, several joined, a constant, nowhere), the
+//! rows read in batches and checked on every core, folded or rejected in
+//! line order, and the typed columns built. The folder-level load (which
+//! tables, in which order, the report and fingerprint) is `load`'s.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use polars::prelude::*;
+use rayon::prelude::*;
+use sha2::Sha256;
+
+use super::DataError;
+use super::load::{LINE_COLUMN, LoadOptions, SAMPLES_PER_TABLE, TableReport, TableStatus};
+use super::mapping::{ColumnSource, TableMapping};
+use super::parse::{Decimal, Value};
+use super::rejects::{RejectSample, RejectWriter};
+use super::rows::{FieldSource, RowChecker, RowOut};
+use super::schema::{ColType, ColumnSpec, OUTCOMES, Table};
+use super::source::{canonical_for, open_csv, open_parquet};
+use super::validate::{Context, check_unique};
+
+/// A typed column under construction.
+enum Builder {
+    Str(StringChunkedBuilder),
+    Int(Vec<Option<i64>>),
+    Float(Vec<Option<f64>>),
+    Bool(Vec<Option<bool>>),
+    Date(Vec<Option<i32>>),
+}
+
+impl Builder {
+    fn new(spec: &ColumnSpec, capacity: usize) -> Self {
+        match spec.ty {
+            ColType::Str | ColType::Enum(_) => {
+                Builder::Str(StringChunkedBuilder::new(spec.name.into(), capacity))
+            }
+            ColType::Int => Builder::Int(Vec::with_capacity(capacity)),
+            ColType::Float | ColType::Amount => Builder::Float(Vec::with_capacity(capacity)),
+            ColType::Bool => Builder::Bool(Vec::with_capacity(capacity)),
+            ColType::Date | ColType::Month => Builder::Date(Vec::with_capacity(capacity)),
+        }
+    }
+
+    fn push(&mut self, v: &Value) {
+        match (self, v) {
+            (Builder::Str(b), Value::Str(s)) => b.append_value(s),
+            (Builder::Str(b), _) => b.append_null(),
+            (Builder::Int(b), Value::Int(x)) => b.push(Some(*x)),
+            (Builder::Int(b), _) => b.push(None),
+            (Builder::Float(b), v) => b.push(v.as_f64()),
+            (Builder::Bool(b), Value::Bool(x)) => b.push(Some(*x)),
+            (Builder::Bool(b), _) => b.push(None),
+            (Builder::Date(b), Value::Date(x)) => b.push(Some(*x)),
+            (Builder::Date(b), _) => b.push(None),
+        }
+    }
+
+    fn finish(self, name: &str) -> PolarsResult<Column> {
+        let name: PlSmallStr = name.into();
+        Ok(match self {
+            Builder::Str(b) => b.finish().into_series().into(),
+            Builder::Int(v) => Column::new(name, v),
+            Builder::Float(v) => Column::new(name, v),
+            Builder::Bool(v) => Column::new(name, v),
+            Builder::Date(v) => Column::new(name, v).cast(&DataType::Date)?,
+        })
+    }
+}
+
+/// Where one table's load writes: its rejects, the digest of its file, and
+/// the progress stage that counts its rows.
+pub(super) struct TableIo<'a> {
+    pub(super) rejects: &'a mut RejectWriter,
+    pub(super) hasher: &'a mut Sha256,
+    pub(super) stage: &'a crate::progress::Stage,
+}
+
+/// Rows read, then checked in parallel, at a time.
+const BATCH_ROWS: usize = 1 << 16;
+
+pub(super) fn load_table(
+    table: Table,
+    path: &Path,
+    tm: &TableMapping,
+    opts: &LoadOptions,
+    ctx: &Context,
+    io: TableIo<'_>,
+) -> Result<(DataFrame, TableReport), DataError> {
+    let TableIo {
+        rejects,
+        hasher,
+        stage,
+    } = io;
+    let is_parquet = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    let source = if is_parquet {
+        open_parquet(table, path, tm, hasher)?
+    } else {
+        open_csv(path, tm, hasher)?
+    };
+    let file_name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let specs = table.columns();
+
+    let Resolved {
+        sources,
+        absent_columns,
+        ignored_columns,
+    } = resolve(table, path, tm, &source.headers)?;
+
+    // Raw personal identifiers: hash them, and refuse them without a key.
+    let to_hash: Vec<bool> = specs
+        .iter()
+        .map(|s| tm.pseudonymise.iter().any(|p| p == s.name))
+        .collect();
+    if to_hash.iter().any(|b| *b) && opts.pseudonym_key.is_none() {
+        let cols: Vec<String> = specs
+            .iter()
+            .zip(&to_hash)
+            .filter(|(_, h)| **h)
+            .map(|(s, _)| format!("'{}'", s.name))
+            .collect();
+        return Err(DataError::PseudonymKeyMissing {
+            path: path.to_path_buf(),
+            columns: cols.join(", "),
+        });
+    }
+
+    let col_names: Vec<&str> = specs.iter().map(|s| s.name).collect();
+    let mut builders: Vec<Builder> = specs.iter().map(|s| Builder::new(s, 1024)).collect();
+    let mut lines: Vec<i64> = Vec::new();
+    let mut seen_keys: HashMap<String, u64> = HashMap::new();
+    // With `fold`, kept rows wait here (a later row may still add to them).
+    let mut folded: Option<Vec<Vec<Value>>> = tm.fold.then(Vec::new);
+    let key_idx = table
+        .unique_key()
+        .and_then(|k| specs.iter().position(|s| s.name == k));
+    let mut report = TableReport::absent(table);
+    report.status = TableStatus::Loaded;
+    report.file = Some(path.to_path_buf());
+    report.dialect = source.dialect.clone();
+    report.ignored_columns = ignored_columns;
+    report.absent_columns = absent_columns;
+
+    let checker = RowChecker {
+        table,
+        path,
+        specs,
+        sources: &sources,
+        tm,
+        to_hash: &to_hash,
+        key: opts.pseudonym_key.as_ref(),
+        key_idx,
+        ctx,
+        n_headers: (!is_parquet).then_some(source.headers.len()),
+        decimal: if is_parquet {
+            Decimal::Point
+        } else {
+            tm.decimal
+        },
+    };
+    // Rows are read in batches; each batch is mapped and checked on every
+    // core, then merged in line order: the unique-key check, the rejects
+    // file and the typed columns see the rows exactly as one thread would.
+    let mut rows = source.rows;
+    let mut batch: Vec<(u64, csv::StringRecord)> = Vec::with_capacity(BATCH_ROWS);
+    loop {
+        batch.clear();
+        let mut read_error = None;
+        while batch.len() < BATCH_ROWS {
+            match rows.next() {
+                Some(Ok(row)) => batch.push(row),
+                Some(Err(e)) => {
+                    read_error = Some(e);
+                    break;
+                }
+                None => break,
+            }
+        }
+        let outs: Vec<Result<RowOut, DataError>> = batch
+            .par_iter()
+            .with_min_len(1024)
+            .map(|(line, record)| checker.check(*line, record))
+            .collect();
+        for ((line, record), out) in batch.iter().zip(outs) {
+            let line = *line;
+            report.rows_read += 1;
+            let (fields, (column, reason)) = match out? {
+                RowOut::Ignored => {
+                    report.rows_ignored += 1;
+                    continue;
+                }
+                RowOut::Rejected(fields, failure) => (fields, failure),
+                RowOut::Parsed { values, key, late } => {
+                    // Folding: a later row of a record already kept adds
+                    // to it instead of being a duplicate.
+                    if let (Some(folded), Some(text), None) = (folded.as_mut(), &key, &late)
+                        && let Some(&at) = seen_keys.get(text)
+                    {
+                        fold_into(&mut folded[at as usize], values, specs);
+                        report.rows_folded += 1;
+                        continue;
+                    }
+                    let dup = match (key_idx, &key) {
+                        (Some(k), Some(text))
+                            if folded.is_none() && seen_keys.contains_key(text) =>
+                        {
+                            let fields = checker.fields(line, record)?;
+                            check_unique(specs, &fields, k, &seen_keys)
+                                .err()
+                                .map(|f| (fields, f))
+                        }
+                        _ => None,
+                    };
+                    match (dup, late) {
+                        (Some(rejected), _) => rejected,
+                        (None, Some(failure)) => (checker.fields(line, record)?, failure),
+                        (None, None) => {
+                            match folded.as_mut() {
+                                Some(rows) => {
+                                    if let Some(key) = key {
+                                        // Folded tables keep the row's index, not its line.
+                                        seen_keys.insert(key, rows.len() as u64);
+                                    }
+                                    rows.push(values);
+                                }
+                                None => {
+                                    if let Some(key) = key {
+                                        seen_keys.insert(key, line);
+                                    }
+                                    for (b, v) in builders.iter_mut().zip(&values) {
+                                        b.push(v);
+                                    }
+                                }
+                            }
+                            lines.push(line as i64);
+                            report.rows_loaded += 1;
+                            continue;
+                        }
+                    }
+                }
+            };
+            report.rows_rejected += 1;
+            let sample = RejectSample {
+                file: file_name.clone(),
+                line,
+                column,
+                reason,
+            };
+            // Personal columns are never written raw, not even here.
+            let fields: Vec<String> = fields
+                .iter()
+                .zip(specs)
+                .map(|(v, spec)| {
+                    let free_text = super::mask::FREE_TEXT.contains(&(table, spec.name));
+                    if spec.person_id {
+                        super::pseudonym::shown_in_rejects(v)
+                    } else if free_text && !v.is_empty() {
+                        // Notes may name anyone: never copied, the line finds them.
+                        "[free text: withheld]".to_string()
+                    } else {
+                        v.clone()
+                    }
+                })
+                .collect();
+            rejects.write(table, &col_names, &sample, &fields)?;
+            if report.samples.len() < SAMPLES_PER_TABLE {
+                report.samples.push(sample);
+            }
+        }
+        stage.add(batch.len() as u64);
+        if let Some(e) = read_error {
+            return Err(e);
+        }
+        if batch.len() < BATCH_ROWS {
+            break;
+        }
+    }
+    if report.rows_read == 0 && table.required() {
+        return Err(DataError::NoRows {
+            path: path.to_path_buf(),
+            table: table.name(),
+        });
+    }
+    let polars_err = |source| DataError::Polars {
+        path: path.to_path_buf(),
+        source,
+    };
+    for row in folded.unwrap_or_default() {
+        for (b, v) in builders.iter_mut().zip(&row) {
+            b.push(v);
+        }
+    }
+    let mut columns = Vec::with_capacity(specs.len() + 1);
+    for (b, spec) in builders.into_iter().zip(specs) {
+        columns.push(b.finish(spec.name).map_err(polars_err)?);
+    }
+    columns.push(Column::new(LINE_COLUMN.into(), lines));
+    let df = DataFrame::new(report.rows_loaded, columns).map_err(polars_err)?;
+    Ok((df, report))
+}
+
+/// Where each canonical column of a table comes from in one file.
+struct Resolved {
+    sources: Vec<FieldSource>,
+    absent_columns: Vec<String>,
+    ignored_columns: Vec<String>,
+}
+
+/// Resolves each canonical column to a header, several joined headers, a
+/// constant from the mapping, or nothing (an optional column). A required
+/// column not found, or a header the mapping names that the file lacks,
+/// stops the load with the file, the column and what to do.
+fn resolve(
+    table: Table,
+    path: &Path,
+    tm: &TableMapping,
+    headers: &[String],
+) -> Result<Resolved, DataError> {
+    let specs = table.columns();
+    // The headers as a message may show them: when none is a known header
+    // the first line is probably data (a file without a header row), and
+    // data may be personal, so only the count is shown.
+    let shown_headers = if headers
+        .iter()
+        .any(|h| canonical_for(table, tm, h).is_some())
+    {
+        headers.join(", ")
+    } else {
+        format!(
+            "{} column(s), none of them a header of `{}`: does the file start with a header row? Its values are not shown, as they may be personal data",
+            headers.len(),
+            table.name()
+        )
+    };
+    let missing = |column: &'static str, hint: String| DataError::MissingColumn {
+        path: path.to_path_buf(),
+        table: table.name(),
+        column,
+        found: if shown_headers.is_empty() {
+            "no columns".into()
+        } else {
+            shown_headers.clone()
+        },
+        hint,
+    };
+    let mut used = vec![false; headers.len()];
+    let mut sources = Vec::with_capacity(specs.len());
+    let mut absent_columns = Vec::new();
+    for spec in specs {
+        let src = match tm.columns.get(spec.name) {
+            Some(ColumnSource::Joined(wanted)) => {
+                let mut idxs = Vec::with_capacity(wanted.len());
+                for w in wanted {
+                    let i = headers
+                        .iter()
+                        .position(|h| h.trim().eq_ignore_ascii_case(w.trim()))
+                        .ok_or_else(|| {
+                            missing(
+                                spec.name,
+                                format!(
+                                    "The mapping file makes '{}' of the headers {wanted:?}, and the file has no \"{w}\"; correct the header name in the mapping.",
+                                    spec.name
+                                ),
+                            )
+                        })?;
+                    used[i] = true;
+                    idxs.push(i);
+                }
+                FieldSource::Joined(idxs)
+            }
+            mapped => {
+                let idx = headers
+                    .iter()
+                    .position(|h| canonical_for(table, tm, h).is_some_and(|s| s.name == spec.name));
+                match (idx, tm.constants.get(spec.name), mapped) {
+                    (Some(i), _, _) => {
+                        used[i] = true;
+                        FieldSource::Index(i)
+                    }
+                    (None, Some(c), _) => FieldSource::Constant(c.clone()),
+                    (None, None, Some(wanted)) => {
+                        return Err(missing(
+                            spec.name,
+                            format!(
+                                "The mapping file maps '{}' to the header \"{wanted}\", which the file does not have; correct the header name in tilsyn.toml.",
+                                spec.name
+                            ),
+                        ));
+                    }
+                    (None, None, None) if spec.required => {
+                        let hint = if headers.len() == 1 {
+                            "The header has a single column: is the delimiter one of ',', ';' or tab? Set `delimiter` in tilsyn.toml if it is another.".to_string()
+                        } else {
+                            format!(
+                                "Rename the column in the file, or map it in tilsyn.toml: [tables.{}.columns] {} = \"<source header>\".",
+                                table.name(),
+                                spec.name
+                            )
+                        };
+                        return Err(missing(spec.name, hint));
+                    }
+                    (None, None, None) => {
+                        absent_columns.push(spec.name.to_string());
+                        FieldSource::Missing
+                    }
+                }
+            }
+        };
+        sources.push(src);
+    }
+    // A blank municipality code is derived from the postcode (rows.rs).
+    let has_postcode = specs
+        .iter()
+        .zip(&sources)
+        .any(|(s, src)| s.name == "postcode" && !matches!(src, FieldSource::Missing));
+    if table == Table::Sites && has_postcode {
+        absent_columns.retain(|c| c != "municipality_code");
+    }
+    let ignored_columns = headers
+        .iter()
+        .zip(&used)
+        .filter(|(_, u)| !**u)
+        .map(|(h, _)| h.clone())
+        .collect();
+    Ok(Resolved {
+        sources,
+        absent_columns,
+        ignored_columns,
+    })
+}
+
+/// Folds a later row of a record into the row kept for it: an outcome
+/// takes the more serious of the two, any other column keeps the first
+/// value and fills a blank from the later row.
+fn fold_into(kept: &mut [Value], later: Vec<Value>, specs: &[ColumnSpec]) {
+    for ((k, v), spec) in kept.iter_mut().zip(later).zip(specs) {
+        let take = match (&*k, &v, spec.ty) {
+            (Value::Null, _, _) => true,
+            (Value::Str(a), Value::Str(b), ColType::Enum(values)) if values == OUTCOMES => {
+                let rank = |x: &str| values.iter().position(|o| *o == x);
+                rank(b) > rank(a)
+            }
+            _ => false,
+        };
+        if take {
+            *k = v;
+        }
+    }
+}
+
+/// An empty typed frame of a table (all canonical columns and `_line`).
+pub fn empty_frame(table: Table) -> PolarsResult<DataFrame> {
+    let mut columns = Vec::new();
+    for spec in table.columns() {
+        columns.push(Builder::new(spec, 0).finish(spec.name)?);
+    }
+    columns.push(Column::new(LINE_COLUMN.into(), Vec::<i64>::new()));
+    DataFrame::new(0, columns)
+}
