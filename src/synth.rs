@@ -62,6 +62,7 @@ use rayon::prelude::*;
 pub use params::{GenerateParams, SynthError, ValidGenerateParams};
 pub use preset::{Drift, WORLD_FILE, WorldName, WorldPreset};
 pub use scale::{Scale, Shape};
+pub use write::Personal;
 
 /// The file names written by [`generate`], in the order of [`GenerateSummary::rows`].
 pub const OUTPUT_FILES: [&str; 10] = [
@@ -131,7 +132,6 @@ pub fn generate_checked(
     let rows = write::write_all(
         &companies,
         params.sites(),
-        world.recruiters,
         world.providers,
         &planted,
         out_dir,

@@ -359,8 +359,16 @@ mod tests {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/full");
         let q = Questionnaire::bundled().unwrap_or_else(|e| panic!("{e}"));
         let as_of = NaiveDate::from_ymd_opt(2026, 6, 30);
-        let report =
-            screen(&dir, LoadOptions::default(), as_of, &q).unwrap_or_else(|e| panic!("{e}"));
+        let report = screen(
+            &dir,
+            LoadOptions {
+                pseudonym_key: Some(crate::data::pseudonym::test_key()),
+                ..LoadOptions::default()
+            },
+            as_of,
+            &q,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(report.sites, 5);
         let ids: Vec<&str> = report
             .subcontractors

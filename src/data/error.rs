@@ -117,9 +117,10 @@ pub enum DataError {
         /// Its length.
         len: usize,
     },
-    /// A personal column holds what looks like a raw identifier (a CPR
-    /// number, an e-mail address, a name) and no key is set to pseudonymise it.
-    #[error("{}: line {line}: column '{column}' of `{table}` holds personal data and what looks like a raw identifier (a CPR number, an e-mail address or a name), not a pseudonym; raw personal identifiers are never loaded as they are: set TILSYN_PSEUDONYM_KEY (a secret of at least 16 characters) and tilsyn replaces every value of the column by its pseudonym on load", path.display())]
+    /// A personal column holds a value that is not a pseudonym (a CPR
+    /// number, a passport number, a name, a source system's id) and no key
+    /// is set to pseudonymise it.
+    #[error("{}: line {line}: column '{column}' of `{table}` holds personal data, and this value is not a pseudonym (`p` and 20 hex digits); raw personal identifiers (CPR or passport numbers, names, a source system's person ids) are never loaded as they are: set TILSYN_PSEUDONYM_KEY (a secret of at least 16 characters) and tilsyn replaces every value of the column by its pseudonym on load", path.display())]
     RawIdentifier {
         /// The file.
         path: PathBuf,

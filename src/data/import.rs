@@ -386,6 +386,7 @@ SIRI-2025-0003,p99887766aa,1000000002,positive_list_skilled,2025-01-15,,32000,40
         let opts = LoadOptions {
             as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 30),
             rejects_dir: Some(input.path().join("rejects")),
+            pseudonym_key: Some(crate::data::pseudonym::test_key()),
             ..LoadOptions::default()
         };
         let ds = load_folder(input.path(), &opts).unwrap();

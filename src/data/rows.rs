@@ -9,7 +9,7 @@ use std::path::Path;
 use super::DataError;
 use super::mapping::{JOIN_SEPARATOR, TableMapping};
 use super::parse::{Decimal, Value};
-use super::pseudonym::{PseudonymKey, is_pseudonym, looks_like_cpr, looks_like_raw_identifier};
+use super::pseudonym::{PseudonymKey, is_pseudonym, looks_like_cpr};
 use super::reference::{ReferenceData, SectorMatch};
 use super::schema::{ColumnSpec, Table};
 use super::validate::{Context, Failure, check_relations, parse_cells};
@@ -109,8 +109,11 @@ impl RowChecker<'_> {
             let hashed = hash && self.key.is_some();
             // Organisation ids (P-numbers: 10 digits) can look like CPR numbers.
             let org_id = !spec.person_id && spec.name.ends_with("_id");
+            // Without a key, a personal column takes pseudonyms only: any
+            // other value (a CPR number, a passport number, a name, an id
+            // from a source system) is refused, never loaded as it is.
             let raw = if spec.person_id {
-                looks_like_raw_identifier(&text)
+                !text.is_empty() && !is_pseudonym(&text)
             } else {
                 looks_like_cpr(&text)
             };

@@ -47,14 +47,48 @@ struct Ids {
     bases: Vec<Bases>,
     site: usize,
     company: usize,
-    person: usize,
     permit: usize,
-    address: usize,
     inspection: usize,
     tip: usize,
     posting: usize,
-    recruiter: usize,
     provider: usize,
+}
+
+/// The kinds of personal id the generator writes. Personal columns hold
+/// pseudonyms only (a value in any other shape is refused without a key), so
+/// the generator writes its people, recruiters and housing addresses in the
+/// project's pseudonym format: `p`, one hex digit for the kind (`e` a
+/// person, `b` a recruitment bureau, `a` an address) and the number in 19
+/// hex digits. Numbers keep their order, as the zero-padded ids did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Personal {
+    /// A worker, owner or director (`person_id`).
+    Person,
+    /// A recruiter (`recruiter_id`).
+    Recruiter,
+    /// A housing address (`address_id`).
+    Address,
+}
+
+impl Personal {
+    fn tag(self) -> char {
+        match self {
+            Personal::Person => 'e',
+            Personal::Recruiter => 'b',
+            Personal::Address => 'a',
+        }
+    }
+
+    /// The id of number `n` (from 1).
+    pub fn id(self, n: u64) -> String {
+        format!("p{}{n:019x}", self.tag())
+    }
+
+    /// The number of an id this generator wrote, if it is one of this kind.
+    pub fn number(self, id: &str) -> Option<u64> {
+        let rest = id.strip_prefix('p')?.strip_prefix(self.tag())?;
+        (rest.len() == 19).then(|| u64::from_str_radix(rest, 16).ok())?
+    }
 }
 
 /// Zero-padding width for ids up to `total`: 7 digits, more when needed.
@@ -63,7 +97,7 @@ fn width(total: u64) -> usize {
 }
 
 impl Ids {
-    fn new(companies: &[CompanyOut], sites: usize, recruiters: u32, providers: u32) -> Ids {
+    fn new(companies: &[CompanyOut], sites: usize, providers: u32) -> Ids {
         let mut bases = Vec::with_capacity(companies.len());
         let mut next = Bases::default();
         for c in companies {
@@ -81,13 +115,10 @@ impl Ids {
             bases,
             site: width(sites as u64),
             company: width(companies.len() as u64),
-            person: width(next.person),
             permit: width(next.permit),
-            address: width(next.address),
             inspection: width(next.inspection),
             tip: width(next.tip),
             posting: width(next.posting),
-            recruiter: width(u64::from(recruiters)),
             provider: width(u64::from(providers)),
         }
     }
@@ -120,12 +151,11 @@ impl Job {
 pub(crate) fn write_all(
     companies: &[CompanyOut],
     sites: usize,
-    recruiters: u32,
     providers: u32,
     planted: &Planted,
     dir: &Path,
 ) -> Result<Vec<(String, usize)>, SynthError> {
-    let ids = Ids::new(companies, sites, recruiters, providers);
+    let ids = Ids::new(companies, sites, providers);
     let mut jobs: Vec<Job> = Table::ALL.iter().map(|&t| Job::Table(t)).collect();
     jobs.push(Job::Truth);
     jobs.par_iter()
@@ -221,6 +251,11 @@ impl Emit {
         let _ = write!(self.row[i], "{prefix}{n:0width$}");
     }
 
+    /// A personal id: a pseudonym-shaped number (see [`Personal`]).
+    fn pid(&mut self, i: usize, kind: Personal, n: u64) {
+        let _ = write!(self.row[i], "p{}{n:019x}", kind.tag());
+    }
+
     fn int(&mut self, i: usize, v: Option<u64>) {
         if let Some(v) = v {
             let _ = write!(self.row[i], "{v}");
@@ -312,7 +347,7 @@ fn permits(e: &mut Emit, cs: &[CompanyOut], ids: &Ids) -> csv::Result<()> {
                 n += 1;
                 e.begin();
                 e.id(0, "P", n, ids.permit);
-                e.id(1, "W", b.person + u64::from(p.person) + 1, ids.person);
+                e.pid(1, Personal::Person, b.person + u64::from(p.person) + 1);
                 e.id(2, "S", u64::from(s.index) + 1, ids.site);
                 e.str(3, p.scheme);
                 e.date(4, Some(p.start));
@@ -322,7 +357,7 @@ fn permits(e: &mut Emit, cs: &[CompanyOut], ids: &Ids) -> csv::Result<()> {
                 e.boolean(8, p.housing);
                 e.boolean(9, p.bound);
                 if let Some(r) = p.recruiter {
-                    e.id(10, "R", u64::from(r) + 1, ids.recruiter);
+                    e.pid(10, Personal::Recruiter, u64::from(r) + 1);
                 }
                 e.opt_str(11, p.nationality);
                 e.end()?;
@@ -359,7 +394,7 @@ fn payroll(e: &mut Emit, cs: &[CompanyOut], ids: &Ids) -> csv::Result<()> {
             for p in &s.payroll {
                 e.begin();
                 e.id(0, "S", u64::from(s.index) + 1, ids.site);
-                e.id(1, "W", b.person + u64::from(p.person) + 1, ids.person);
+                e.pid(1, Personal::Person, b.person + u64::from(p.person) + 1);
                 e.month(2, p.ym);
                 e.float(3, p.pay);
                 e.float(4, p.hours);
@@ -381,8 +416,8 @@ fn residences(e: &mut Emit, cs: &[CompanyOut], ids: &Ids) -> csv::Result<()> {
                     Some(h) => (ids.bases[h as usize], &cs[h as usize]),
                     None => (*b, c),
                 };
-                e.id(0, "W", b.person + u64::from(r.person) + 1, ids.person);
-                e.id(1, "A", hb.address + u64::from(r.address) + 1, ids.address);
+                e.pid(0, Personal::Person, b.person + u64::from(r.person) + 1);
+                e.pid(1, Personal::Address, hb.address + u64::from(r.address) + 1);
                 e.date(2, Some(r.from));
                 e.boolean(3, r.employer_provided);
                 let rooms = hc.rooms.get(r.address as usize).copied().flatten();
@@ -477,7 +512,7 @@ fn roles(e: &mut Emit, cs: &[CompanyOut], ids: &Ids) -> csv::Result<()> {
         for (person, r) in rows {
             e.begin();
             e.id(0, "C", u64::from(c.index) + 1, ids.company);
-            e.id(1, "W", person, ids.person);
+            e.pid(1, Personal::Person, person);
             e.str(2, r.role);
             e.date(3, Some(r.from));
             e.date(4, r.to);
@@ -503,7 +538,7 @@ fn truth(e: &mut Emit, cs: &[CompanyOut], ids: &Ids, planted: &Planted) -> csv::
                     Tag::Owner { company, person } => {
                         let n = ids.bases[company as usize].person + u64::from(person) + 1;
                         e.str(4, "owner:");
-                        e.id(4, "W", n, ids.person);
+                        e.pid(4, Personal::Person, n);
                     }
                     Tag::Phoenix { company } => {
                         e.str(4, "phoenix:");
@@ -511,12 +546,12 @@ fn truth(e: &mut Emit, cs: &[CompanyOut], ids: &Ids, planted: &Planted) -> csv::
                     }
                     Tag::Recruiter(r) => {
                         e.str(4, "recruiter:");
-                        e.id(4, "R", u64::from(r) + 1, ids.recruiter);
+                        e.pid(4, Personal::Recruiter, u64::from(r) + 1);
                     }
                     Tag::Address { company, address } => {
                         let n = ids.bases[company as usize].address + u64::from(address) + 1;
                         e.str(4, "address:");
-                        e.id(4, "A", n, ids.address);
+                        e.pid(4, Personal::Address, n);
                     }
                 }
             }

@@ -500,6 +500,7 @@ fn the_model_card_holds_the_metrics_of_its_model_file() {
         compile(Catalogue::bundled().expect("test step failed")).expect("test step failed");
     let opts = LoadOptions {
         extra_indicators: compiled.ids(),
+        pseudonym_key: Some(crate::harness::test_key()),
         ..LoadOptions::default()
     };
     let ds = load_folder(&data, &opts).expect("test step failed");

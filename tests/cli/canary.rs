@@ -29,7 +29,7 @@ use tilsyn::tui::app::{App, AppOptions, Screen};
 use tilsyn::tui::ui;
 
 use crate::harness::{
-    ALL_TABLES, AS_OF, KEY_VAR, Run, fixture, read_rejects, run_tilsyn, tempdir, validate,
+    ALL_TABLES, AS_OF, KEY_VAR, NO_KEY, Run, fixture, read_rejects, run_tilsyn, tempdir, validate,
 };
 
 /// The pseudonymisation key of every keyed run (it must never be shown either).
@@ -406,7 +406,7 @@ fn without_the_key_the_canary_folder_is_refused_without_echoing_it() {
     let tmp = out.path().join("tmp");
     std::fs::create_dir(&tmp).unwrap();
     let tmp = s(&tmp);
-    let env = [("TMPDIR", tmp.as_str())];
+    let env = [("TMPDIR", tmp.as_str()), NO_KEY];
     let run = validate(data.path(), out.path(), &[], &env);
     run.assert_fatal(&["permits.csv: line 2:", "'person_id'"]);
     assert_not_printed(&run);

@@ -32,6 +32,35 @@ pub const AS_OF: &str = "2026-06-30";
 /// The environment variable holding the pseudonymisation key.
 pub const KEY_VAR: &str = "TILSYN_PSEUDONYM_KEY";
 
+/// The key every run gets unless the test sets another, or `""` for none.
+/// Fixture folders name people by readable ids (`pA`, `w11`), as a source
+/// system would, and personal columns load only as pseudonyms: without a
+/// key such a folder is refused.
+pub const TEST_KEY: &str = "harness-pseudonym-key-0123456789";
+
+/// The environment entry that runs without a key.
+pub const NO_KEY: (&str, &str) = (KEY_VAR, "");
+
+/// [`TEST_KEY`] for tests that load a folder through the library.
+pub fn test_key() -> tilsyn::data::pseudonym::PseudonymKey {
+    tilsyn::data::pseudonym::PseudonymKey::new(TEST_KEY.as_bytes()).expect("a valid key")
+}
+
+/// Load options with [`TEST_KEY`], for fixture folders loaded through the
+/// library.
+pub fn keyed_options() -> tilsyn::data::LoadOptions {
+    tilsyn::data::LoadOptions {
+        pseudonym_key: Some(test_key()),
+        ..tilsyn::data::LoadOptions::default()
+    }
+}
+
+/// The pseudonym of a fixture's readable id under [`TEST_KEY`]: what every
+/// output shows for it.
+pub fn pn(raw: &str) -> String {
+    test_key().pseudonym(raw)
+}
+
 /// A fixture folder or file, e.g. `fixture("bad/bom")`.
 pub fn fixture(rel: &str) -> PathBuf {
     let p = Path::new(FIXTURES).join(rel);
@@ -203,9 +232,9 @@ pub fn test_audit_log() -> PathBuf {
     std::env::temp_dir().join(format!("tilsyn-test-audit-{}.jsonl", std::process::id()))
 }
 
-/// Runs `tilsyn` with `args`; `TILSYN_PSEUDONYM_KEY` is removed from the
-/// environment, `TILSYN_AUDIT_LOG` points at [`test_audit_log`], then
-/// `env` is set.
+/// Runs `tilsyn` with `args`; `TILSYN_PSEUDONYM_KEY` is [`TEST_KEY`],
+/// `TILSYN_AUDIT_LOG` points at [`test_audit_log`], then `env` is set
+/// (`(KEY_VAR, "")` runs without a key).
 pub fn run_tilsyn<I, S>(args: I, env: &[(&str, &str)]) -> Run
 where
     I: IntoIterator<Item = S>,
@@ -217,7 +246,7 @@ where
         .collect();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tilsyn"));
     cmd.args(&args)
-        .env_remove(KEY_VAR)
+        .env(KEY_VAR, TEST_KEY)
         .env("TILSYN_AUDIT_LOG", test_audit_log());
     for (k, v) in env {
         cmd.env(k, v);

@@ -11,7 +11,7 @@ use tilsyn::data::pseudonym::PseudonymKey;
 use tilsyn::data::{LoadOptions, Table, load_folder};
 
 use crate::harness::{
-    ALL_TABLES, AS_OF, KEY_VAR, Run, copy_files, files_containing, fixture, read_rejects,
+    ALL_TABLES, AS_OF, KEY_VAR, NO_KEY, Run, copy_files, files_containing, fixture, read_rejects,
     rejects_header, tempdir, validate, validate_format,
 };
 
@@ -850,7 +850,12 @@ fn ambiguous_table_names_both_files() {
 #[test]
 fn raw_cpr_without_key_is_refused_without_printing_it() {
     let out = tempdir();
-    let run = validate(&fixture("bad/raw_cpr_without_key"), out.path(), &[], &[]);
+    let run = validate(
+        &fixture("bad/raw_cpr_without_key"),
+        out.path(),
+        &[],
+        &[NO_KEY],
+    );
     run.assert_fatal(&["permits.csv", KEY_VAR, "'person_id'"]);
     assert_no_raw_cpr(&run, out.path());
 }
@@ -874,7 +879,7 @@ fn raw_cpr_with_key_is_pseudonymised_and_loads() {
 #[test]
 fn raw_cpr_unmarked_is_refused_naming_file_line_and_column_without_printing_it() {
     let out = tempdir();
-    let run = validate(&fixture("bad/raw_cpr_unmarked"), out.path(), &[], &[]);
+    let run = validate(&fixture("bad/raw_cpr_unmarked"), out.path(), &[], &[NO_KEY]);
     run.assert_fatal(&["permits.csv: line 2:", "'person_id'"]);
     assert_no_raw_cpr(&run, out.path());
 
@@ -1064,7 +1069,7 @@ fn rejects_files_withhold_personal_columns() {
     );
     std::fs::write(data.path().join("permits.csv"), permits).unwrap();
     // Without a key, names in personal columns stop the load, unprinted.
-    let run = validate(data.path(), out.path(), &[], &[]);
+    let run = validate(data.path(), out.path(), &[], &[NO_KEY]);
     run.assert_fatal(&["permits.csv: line", "'person_id'", "TILSYN_PSEUDONYM_KEY"]);
     run.assert_not_printed("Jens Hansen");
     run.assert_not_printed("Anna Berg");
@@ -1089,4 +1094,46 @@ fn rejects_files_withhold_personal_columns() {
         !text.contains("Jens Hansen") && !text.contains("Anna Berg"),
         "{text}"
     );
+}
+
+/// Without a key a personal column takes pseudonyms only: a passport
+/// number or a source system's id, which no shape test could tell from an
+/// id, is refused like a CPR number; a value in the project's pseudonym
+/// format loads as it is.
+#[test]
+fn without_a_key_only_pseudonyms_load_in_personal_columns() {
+    let full = fixture("good/full");
+    let header = "permit_id,person_id,site_id,scheme,start_date,end_date,stated_monthly_pay_dkk,stated_weekly_hours,employer_housing,employer_bound,recruiter_id,nationality\n";
+    let row = |person: &str, recruiter: &str| {
+        format!(
+            "{header}SIRI-1,{person},1000000001,pay_limit,2024-02-01,2026-01-31,46000,37,false,false,{recruiter},UKR\n"
+        )
+    };
+    for (person, recruiter, column) in [
+        ("XA9876543", "", "'person_id'"),
+        ("W0000135", "", "'person_id'"),
+        ("p0123456789abcdef0123", "R-17", "'recruiter_id'"),
+    ] {
+        let data = tempdir();
+        copy_files(&full, &["sites.csv"], data.path());
+        std::fs::write(data.path().join("permits.csv"), row(person, recruiter)).unwrap();
+        let out = tempdir();
+        let run = validate(data.path(), out.path(), &[], &[NO_KEY]);
+        run.assert_fatal(&["permits.csv: line 2:", column, KEY_VAR]);
+        run.assert_not_printed(if column == "'person_id'" {
+            person
+        } else {
+            recruiter
+        });
+    }
+    let data = tempdir();
+    copy_files(&full, &["sites.csv"], data.path());
+    std::fs::write(
+        data.path().join("permits.csv"),
+        row("p0123456789abcdef0123", "p0000000000000000b009"),
+    )
+    .unwrap();
+    let out = tempdir();
+    let run = validate(data.path(), out.path(), &[], &[NO_KEY]);
+    run.assert_code(0);
 }

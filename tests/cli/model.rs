@@ -49,7 +49,7 @@ fn trained(ds: &tilsyn::data::Dataset, params: ModelParams) -> Trained {
 #[test]
 fn examples_see_only_the_days_before_their_inspection() {
     let compiled = compile(Catalogue::bundled().unwrap()).unwrap();
-    let ds = load_folder(&fixture("rank/leakage"), &LoadOptions::default()).unwrap();
+    let ds = load_folder(&fixture("rank/leakage"), &crate::harness::keyed_options()).unwrap();
     let ex = examples::build(&ds, &compiled, &LabelDefinition::default()).unwrap();
     let keys: Vec<String> = ex
         .frame
@@ -137,7 +137,11 @@ fn model_file_round_trip_and_mismatched_features_are_refused() {
 #[test]
 fn a_single_class_or_no_inspections_fail_before_fitting() {
     let compiled = compile(Catalogue::bundled().unwrap()).unwrap();
-    let ds = load_folder(&fixture("rank/sites_only"), &LoadOptions::default()).unwrap();
+    let ds = load_folder(
+        &fixture("rank/sites_only"),
+        &crate::harness::keyed_options(),
+    )
+    .unwrap();
     let p = ModelParams::default().check().unwrap();
     let err = train(&ds, &compiled, BUNDLED, &LabelDefinition::default(), &p).unwrap_err();
     assert!(matches!(err, ModelError::EmptyTraining(_)), "{err}");

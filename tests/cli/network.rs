@@ -51,6 +51,7 @@ pub fn load(dir: &Path) -> Dataset {
         dir,
         &LoadOptions {
             as_of: Some(as_of()),
+            pseudonym_key: Some(super::harness::test_key()),
             ..LoadOptions::default()
         },
     )
@@ -66,7 +67,13 @@ pub fn load(dir: &Path) -> Dataset {
 
 pub fn scored(dir: &Path) -> Scored {
     let compiled = compile(Catalogue::bundled().unwrap()).unwrap();
-    pipeline::load_and_assess(dir, LoadOptions::default(), compiled, Some(as_of())).unwrap()
+    pipeline::load_and_assess(
+        dir,
+        crate::harness::keyed_options(),
+        compiled,
+        Some(as_of()),
+    )
+    .unwrap()
 }
 
 /// The fixture without some of its files.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use polars::prelude::DataType;
-use tilsyn::data::{ILO_INDICATORS, LoadOptions, Table};
+use tilsyn::data::{ILO_INDICATORS, Table};
 use tilsyn::indicators::IloStatus;
 use tilsyn::pipeline::{Scored, load_and_assess};
 use tilsyn::rank::Filter;
@@ -37,8 +37,13 @@ fn date(s: &str) -> NaiveDate {
 /// Loads and assesses a fixture folder as of a date; the fixture must load
 /// without a rejected row.
 fn score(dir: &Path, as_of: &str) -> Scored {
-    let scored = load_and_assess(dir, LoadOptions::default(), compiled(), Some(date(as_of)))
-        .unwrap_or_else(|e| panic!("{}: cannot load and assess: {e}", dir.display()));
+    let scored = load_and_assess(
+        dir,
+        crate::harness::keyed_options(),
+        compiled(),
+        Some(date(as_of)),
+    )
+    .unwrap_or_else(|e| panic!("{}: cannot load and assess: {e}", dir.display()));
     let rejects: Vec<String> = scored
         .data
         .report
@@ -464,7 +469,7 @@ fn rules_top_5pct_beats_base_rate_threefold() {
 
     let scored = load_and_assess(
         dir.path(),
-        LoadOptions::default(),
+        crate::harness::keyed_options(),
         compiled(),
         Some(summary.as_of),
     )

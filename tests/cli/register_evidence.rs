@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::harness::{AS_OF, fixture, run_tilsyn};
+use crate::harness::{AS_OF, fixture, pn, run_tilsyn};
 
 /// Site 1000000001 of `good/full`: payroll.csv lines 2 (2026-04) and 3
 /// (2026-05) are its payroll rows (4 and 5 are other sites'); its one
@@ -80,7 +80,7 @@ fn explain_lists_payroll_rows_of_the_window_and_permit_holders_residences() {
         );
         let housing = summaries[summaries.len() - 1];
         for needle in [
-            "address a0c4e1",
+            format!("address {}", pn("a0c4e1")).as_str(),
             "from 2024-02-01",
             "(1 room, employer-provided)",
             "2 persons registered at that address in all",

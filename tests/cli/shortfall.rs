@@ -15,7 +15,7 @@ use super::harness::{AS_OF, Run, copy_files, fixture, run_tilsyn, tempdir};
 
 /// What must never be printed: the nationalities, the recruiter and the
 /// permit ids of the fixture.
-const PRIVATE: [&str; 4] = ["PHL", "VNM", "rSF9", "SIRI-SF"];
+const PRIVATE: [&str; 4] = ["PHL", "VNM", "p0000000000000000b009", "SIRI-SF"];
 
 fn shortfall(data: &Path, extra: &[&str]) -> Run {
     let mut args: Vec<OsString> = vec![
@@ -65,13 +65,13 @@ fn csv_has_a_row_per_worker_month_with_its_source_rows() {
     assert_eq!(rows.len(), 6, "{}", run.context());
     let get = |p: &str, m: &str| &rows[&(p.to_string(), m.to_string())];
 
-    let jan = get("pSF0001", "2025-01");
+    let jan = get("p0000000000000000a001", "2025-01");
     assert_eq!(jan["shortfall_dkk"], "0.00");
-    let feb = get("pSF0001", "2025-02");
+    let feb = get("p0000000000000000a001", "2025-02");
     assert_eq!(feb["stated_dkk"], "30000.00");
     assert_eq!(feb["received_dkk"], "18000.00");
     assert_eq!(feb["shortfall_dkk"], "12000.00");
-    let mar = get("pSF0001", "2025-03");
+    let mar = get("p0000000000000000a001", "2025-03");
     assert_eq!(mar["shortfall_dkk"], "10000.00");
     assert_eq!(mar["third_party"], "true");
     assert_eq!(mar["hours_paid"], "260.00");
@@ -80,7 +80,7 @@ fn csv_has_a_row_per_worker_month_with_its_source_rows() {
     assert_eq!(mar["payroll_source"], "payroll.csv:4");
     assert_eq!(mar["permit_source"], "permits.csv:2");
 
-    let b_feb = get("pSF0002", "2025-02");
+    let b_feb = get("p0000000000000000a002", "2025-02");
     assert_eq!(b_feb["permit_days"], "14");
     assert_eq!(b_feb["days_in_month"], "28");
     assert_eq!(b_feb["stated_dkk"], "14000.00");
@@ -89,10 +89,13 @@ fn csv_has_a_row_per_worker_month_with_its_source_rows() {
     assert_eq!(b_feb["payroll_source"], "payroll.csv:5");
     assert_eq!(b_feb["permit_source"], "permits.csv:3");
     assert!(b_feb["note"].contains("pro-rated"), "{b_feb:?}");
-    assert_eq!(get("pSF0002", "2025-03")["shortfall_dkk"], "0.00");
+    assert_eq!(
+        get("p0000000000000000a002", "2025-03")["shortfall_dkk"],
+        "0.00"
+    );
 
     // A month without a permit in force: unknown, not a shortfall of 0.
-    let apr = get("pSF0002", "2025-04");
+    let apr = get("p0000000000000000a002", "2025-04");
     assert_eq!(apr["unknown"], "no_permit");
     assert_eq!(apr["stated_dkk"], "");
     assert_eq!(apr["shortfall_dkk"], "");
@@ -127,7 +130,7 @@ fn json_carries_totals_per_worker_and_site_and_the_notes() {
     assert!(close(&t["hours_over_48"], 260.0 - 48.0 * 31.0 / 7.0), "{t}");
 
     let a = &s["workers"][0];
-    assert_eq!(a["person_id"], "pSF0001");
+    assert_eq!(a["person_id"], "p0000000000000000a001");
     assert!(close(&a["totals"]["shortfall_dkk"], 22_000.0));
     let mar = &a["months"][2];
     assert_eq!(mar["month"], "2025-03");
@@ -135,7 +138,7 @@ fn json_carries_totals_per_worker_and_site_and_the_notes() {
     assert_eq!(mar["permit_line"], 2);
     assert_eq!(mar["third_party"], true);
     let b = &s["workers"][1];
-    assert_eq!(b["person_id"], "pSF0002");
+    assert_eq!(b["person_id"], "p0000000000000000a002");
     assert!(close(&b["totals"]["shortfall_dkk"], 4_000.0));
     let apr = &b["months"][2];
     assert_eq!(apr["month"], "2025-04");
@@ -146,7 +149,7 @@ fn json_carries_totals_per_worker_and_site_and_the_notes() {
     let notes = s["notes"].as_array().unwrap();
     assert!(
         notes.iter().any(|n| n["kind"] == "no_permit"
-            && n["person_id"] == "pSF0002"
+            && n["person_id"] == "p0000000000000000a002"
             && n["month"] == "2025-04"
             && n["sources"][0] == "payroll.csv:7"),
         "{notes:#?}"
@@ -163,8 +166,8 @@ fn the_markdown_report_is_fit_for_a_case_file() {
         "**26,000.00 DKK**",
         "## Method",
         "48 × (days in the month / 7)",
-        "## Worker pSF0001",
-        "## Worker pSF0002",
+        "## Worker p0000000000000000a001",
+        "## Worker p0000000000000000a002",
         "| 2025-02 | 14 of 28 | 14,000.00 | 10,000.00 | **4,000.00** |",
         "| 2025-03 | 31 of 31 | 30,000.00 | 20,000.00 | **10,000.00** | third party | 260.00 | 47.43 |",
         "payroll.csv:4, permits.csv:2",
@@ -172,7 +175,7 @@ fn the_markdown_report_is_fit_for_a_case_file() {
         "## Totals",
         "| **Site** | 6 | 5 | 1 | 132,000.00 | 106,000.00 | 26,000.00 | 1 | 47.43 |",
         "## Notes",
-        "pSF0002 2025-04: no permit of this person at this site in force in this month",
+        "p0000000000000000a002 2025-04: no permit of this person at this site in force in this month",
         "checked against payslips",
     ] {
         assert!(md.contains(needle), "the report lacks {needle:?}\n{md}");
@@ -186,11 +189,11 @@ fn the_table_has_a_block_per_worker_with_totals() {
     for needle in [
         "S1 — Fynsk Byggeservice ApS",
         "estimated shortfall 26,000.00 DKK",
-        "pSF0001",
+        "p0000000000000000a001",
         "payroll.csv:4 permits.csv:2",
         "pro-rated: permit in force 14 of 28 days",
         "  total     90,000.00   68,000.00   22,000.00",
-        "pSF0002 2025-04: no permit of this person",
+        "p0000000000000000a002 2025-04: no permit of this person",
         "payslips",
     ] {
         assert!(text.contains(needle), "the table lacks {needle:?}\n{text}");

@@ -43,6 +43,7 @@ fn tui_starts_in_a_pty_answers_keys_and_quits_cleanly() {
         "rules",
     ]);
     cmd.env("TERM", "xterm-256color");
+    cmd.env(crate::harness::KEY_VAR, crate::harness::TEST_KEY);
     let mut child = pair.slave.spawn_command(cmd).unwrap();
     drop(pair.slave);
     let mut reader = pair.master.try_clone_reader().unwrap();

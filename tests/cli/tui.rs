@@ -13,7 +13,6 @@ use crossterm::event::{
 };
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use tilsyn::data::LoadOptions;
 use tilsyn::indicators::Catalogue;
 use tilsyn::pipeline::{Scored, load_and_assess};
 use tilsyn::rank::rows::reasons;
@@ -34,7 +33,7 @@ fn score_folder(dir: &Path, as_of: NaiveDate) -> Scored {
         Catalogue::bundled().unwrap_or_else(|e| panic!("the bundled catalogue does not load: {e}"));
     let compiled = tilsyn::pipeline::compile(cat)
         .unwrap_or_else(|e| panic!("the catalogue does not compile: {e}"));
-    load_and_assess(dir, LoadOptions::default(), compiled, Some(as_of))
+    load_and_assess(dir, crate::harness::keyed_options(), compiled, Some(as_of))
         .unwrap_or_else(|e| panic!("{}: cannot load and assess: {e}", dir.display()))
 }
 

@@ -100,6 +100,7 @@ fn the_agency_export_drafts_to_a_mapping_that_loads_it_without_rejects() {
         mapping: Some(path),
         as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 30),
         rejects_dir: Some(tmp.path().join("rejects")),
+        pseudonym_key: Some(crate::data::pseudonym::test_key()),
         ..crate::data::LoadOptions::default()
     };
     let ds = crate::data::load_folder(&dir, &opts).unwrap();

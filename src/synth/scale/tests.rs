@@ -26,12 +26,12 @@ fn recruited(dir: &Path) -> HashMap<String, usize> {
     n
 }
 
-/// The pool index of a recruiter id (`R0000001` is 0).
+/// The pool index of a recruiter id (number 1 is 0).
 fn pool_index(id: &str) -> u32 {
-    id.trim_start_matches('R')
-        .parse::<u32>()
-        .expect("recruiter number")
-        - 1
+    let n = crate::synth::Personal::Recruiter
+        .number(id)
+        .expect("a generated recruiter id");
+    u32::try_from(n).expect("recruiter number") - 1
 }
 
 #[test]
@@ -125,7 +125,9 @@ fn recruiter_share_one_gives_every_permit_one_of_the_pool() {
     );
     let permits = read(dir.path(), "permits");
     assert!(permits.len() > 100, "{} permits", permits.len());
-    let pool: HashSet<String> = (1..=5).map(|i| format!("R{i:07}")).collect();
+    let pool: HashSet<String> = (1..=5)
+        .map(|i| crate::synth::Personal::Recruiter.id(i))
+        .collect();
     for p in &permits {
         assert!(
             pool.contains(&p["recruiter_id"]),
@@ -153,7 +155,12 @@ fn recruiter_skew_makes_a_few_recruiters_large_and_bad_ones_still_serve_exploite
     let counts = recruited(dir.path());
     let mut ordinary: Vec<usize> = (0..50u32)
         .filter(|r| !r.is_multiple_of(10))
-        .map(|r| counts.get(&format!("R{:07}", r + 1)).copied().unwrap_or(0))
+        .map(|r| {
+            counts
+                .get(&crate::synth::Personal::Recruiter.id(u64::from(r) + 1))
+                .copied()
+                .unwrap_or(0)
+        })
         .collect();
     ordinary.sort_unstable();
     let (median, top) = (ordinary[ordinary.len() / 2], ordinary[ordinary.len() - 1]);
