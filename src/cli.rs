@@ -19,10 +19,12 @@ pub mod network;
 pub mod plan;
 pub mod progress;
 pub mod rank;
+pub mod screen;
 pub mod shortfall;
 pub mod train;
 pub mod tui;
 pub mod validate;
+pub mod visit;
 
 use std::process::ExitCode;
 
@@ -62,7 +64,7 @@ pub enum Command {
     /// List the indicator catalogue, grouped by ILO indicator.
     Indicators(indicators::Args),
     /// Make a visit plan within a capacity, with a random exploration share.
-    Plan(plan::Args),
+    Plan(Box<plan::Args>),
     /// Train the risk model on past inspections and write the model file.
     Train(train::Args),
     /// Evaluate the model on a time split: AUC, precision@k, lift, calibration.
@@ -81,6 +83,10 @@ pub enum Command {
     Card(card::Args),
     /// Pay stated on permits against pay received, per site and worker, with source rows: estimates for the tax authority, police and prosecutors.
     Shortfall(shortfall::Args),
+    /// The visit checklist of a site and its form, the visit's record (inspections and findings rows), and the referral summary for CMM.
+    Visit(visit::Args),
+    /// Screen pending permit applications before they are granted: grant, ask for documents or refer for control, with the reasons.
+    Screen(screen::Args),
 }
 
 /// An error that maps to exit code 1: the input was rejected.
@@ -125,7 +131,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::BlindSpots(a)) => blind::run(a),
         Some(Command::Explain(a)) => explain::run(a),
         Some(Command::Indicators(a)) => indicators::run(a),
-        Some(Command::Plan(a)) => plan::run(a),
+        Some(Command::Plan(a)) => plan::run(*a),
         Some(Command::Train(a)) => train::run(a),
         Some(Command::Evaluate(a)) => evaluate::run(a),
         Some(Command::Tui(a)) => tui::run(a),
@@ -135,6 +141,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Fairness(a)) => fairness::run(a),
         Some(Command::Card(a)) => card::run(a),
         Some(Command::Shortfall(a)) => shortfall::run(a),
+        Some(Command::Visit(a)) => visit::run(a),
+        Some(Command::Screen(a)) => screen::run(a),
         None => tui::run(tui::Args::demo()),
     }
 }

@@ -22,7 +22,8 @@ use crate::data::{Dataset, Table};
 
 /// The 11 ILO ids, re-exported for feature naming.
 pub use crate::data::ILO_INDICATORS;
-pub use events::LOOKED_FOR_PREFIX;
+pub use events::{LOOKED_FOR_PREFIX, SEVERE_OUTCOMES};
+pub(crate) use people::{address_occupancy, residence_intervals};
 
 /// Columns of a targets frame.
 pub const KEY: &str = "key";
@@ -38,6 +39,12 @@ pub const MONTH_END: &str = "_month_end";
 
 /// A day count for "within the last year".
 pub const YEAR_DAYS: i32 = 365;
+
+/// Persons per room above which an address is overcrowded: the 2025
+/// employer-housing law's rule of at most 2 persons per room. The one
+/// definition for the housing features, the network signal and permit
+/// screening (`overcrowded_employer_housing` in the catalogue says `> 2`).
+pub const CROWDED_PERSONS_PER_ROOM: f64 = 2.0;
 
 /// One target per site, all at `as_of`; the key is the site id.
 pub fn site_targets(ds: &Dataset, as_of: NaiveDate) -> PolarsResult<LazyFrame> {

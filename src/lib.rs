@@ -7,7 +7,9 @@
 //! them; a model turns them into a probability; sites are ranked and
 //! explained; front ends (the [`cli`], later the TUI) show the result.
 //! Financial calculations for claims ([`claims`]: pay stated against pay
-//! received, per site and worker) read the same loaded tables. The
+//! received, per site and worker) read the same loaded tables, and so does
+//! screening at permit time ([`screen`]: pending applications checked
+//! against the registers before they are granted). The
 //! synthetic data generator ([`synth`]) makes demo and benchmark data from a
 //! documented latent model. The core modules know nothing of the terminal or
 //! the command line.
@@ -26,5 +28,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod rank;
 pub mod report;
+pub mod screen;
 pub mod synth;
 pub mod tui;
+pub mod visit;

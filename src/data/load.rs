@@ -284,14 +284,7 @@ fn read_folder(dir: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
     // Rejected rows are input rows: the folder is private (created 0700 on
     // first use), and the default one under the system temp folder has a
     // name nobody can predict.
-    let rejects_dir = match &opts.rejects_dir {
-        Some(d) => d.clone(),
-        None => std::env::temp_dir().join(format!(
-            "tilsyn-rejects-{}-{:016x}",
-            std::process::id(),
-            rand::random::<u64>()
-        )),
-    };
+    let rejects_dir = rejects_dir(opts);
     let mut hasher = Sha256::new();
     match (&preset, &mapping_path) {
         (Some((text, _)), _) => hasher.update(text.as_bytes()),
@@ -301,18 +294,12 @@ fn read_folder(dir: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
         })?),
         (None, None) => {}
     }
-    let mut indicators: HashSet<String> = ILO_INDICATORS
-        .iter()
-        .chain([&NON_ILO_FINDING])
-        .map(|s| (*s).to_string())
-        .collect();
-    indicators.extend(opts.extra_indicators.iter().cloned());
-
     let mut ctx = Context {
         ids: HashMap::new(),
         company_ids: HashSet::new(),
-        indicators,
+        indicators: indicator_ids(opts),
         as_of_limit,
+        check_references: true,
     };
     let mut tables = BTreeMap::new();
     let mut reports: BTreeMap<Table, TableReport> = BTreeMap::new();
@@ -397,6 +384,89 @@ fn read_folder(dir: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
             fingerprint: hex::encode(hasher.finalize()),
             imported_from: None,
         },
+    })
+}
+
+/// The rejects folder of a load: the one asked for, or a new private one
+/// under the system temp folder with a name nobody can predict (created
+/// only when a row is rejected).
+fn rejects_dir(opts: &LoadOptions) -> PathBuf {
+    match &opts.rejects_dir {
+        Some(d) => d.clone(),
+        None => std::env::temp_dir().join(format!(
+            "tilsyn-rejects-{}-{:016x}",
+            std::process::id(),
+            rand::random::<u64>()
+        )),
+    }
+}
+
+/// The indicator ids accepted in `findings` and `tips`: the 11 ILO ids,
+/// `other`, and the extra ids of the options.
+fn indicator_ids(opts: &LoadOptions) -> HashSet<String> {
+    let mut indicators: HashSet<String> = ILO_INDICATORS
+        .iter()
+        .chain([&NON_ILO_FINDING])
+        .map(|s| (*s).to_string())
+        .collect();
+    indicators.extend(opts.extra_indicators.iter().cloned());
+    indicators
+}
+
+/// One file of a canonical table, loaded on its own ([`load_file`]).
+#[derive(Debug, Clone)]
+pub struct LoadedFile {
+    /// The typed frame: every canonical column, plus `_line`.
+    pub frame: DataFrame,
+    /// Rows read, loaded and rejected, with the first rejects as samples.
+    pub report: TableReport,
+    /// The rejects folder, when a row was rejected.
+    pub rejects_dir: Option<PathBuf>,
+}
+
+/// Loads one file of a canonical table on its own, outside a data folder
+/// (a file of pending permit applications, say), with the checks and the
+/// pseudonymisation of a folder's load: canonical headers (no mapping),
+/// CSV in any dialect or Parquet, personal identifiers replaced with the
+/// key of `opts`, raw ones refused without it, every cell parsed and
+/// checked, ids unique, rejected rows written to the rejects folder.
+///
+/// Two checks of a folder's load do not apply: references to other tables
+/// (the file may name sites the folder does not hold) and dates after the
+/// as-of date (an application starts in the future).
+pub fn load_file(table: Table, path: &Path, opts: &LoadOptions) -> Result<LoadedFile, DataError> {
+    if !path.is_file() {
+        return Err(DataError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        });
+    }
+    let ctx = Context {
+        ids: HashMap::new(),
+        company_ids: HashSet::new(),
+        indicators: indicator_ids(opts),
+        as_of_limit: NaiveDate::MAX,
+        check_references: false,
+    };
+    let mut rejects = RejectWriter::new(rejects_dir(opts));
+    let mut hasher = Sha256::new();
+    let stage = crate::progress::stage(format!("load {}", table.name()));
+    let io = TableIo {
+        rejects: &mut rejects,
+        hasher: &mut hasher,
+        stage: &stage,
+    };
+    let (frame, report) = load_table(table, path, &TableMapping::default(), opts, &ctx, io)?;
+    let rejects_dir = rejects.any().then(|| rejects.dir().to_path_buf());
+    rejects.finish()?;
+    let frame = super::mask::free_text(table, frame).map_err(|source| DataError::Polars {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(LoadedFile {
+        frame,
+        report,
+        rejects_dir,
     })
 }
 

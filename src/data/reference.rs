@@ -181,6 +181,38 @@ pub struct Scheme {
     pub pay_threshold_2026_dkk: Option<f64>,
 }
 
+impl Scheme {
+    /// The annual pay thresholds with the year from whose 1 January each is
+    /// in force, earliest first; empty for a scheme without one.
+    pub fn pay_thresholds(&self) -> Vec<(i32, f64)> {
+        [
+            (2025, self.pay_threshold_2025_dkk),
+            (2026, self.pay_threshold_2026_dkk),
+        ]
+        .into_iter()
+        .filter_map(|(year, value)| value.map(|v| (year, v)))
+        .collect()
+    }
+
+    /// Whether the scheme has an annual pay threshold at all.
+    pub fn has_pay_threshold(&self) -> bool {
+        !self.pay_thresholds().is_empty()
+    }
+
+    /// The annual pay threshold in force on `day`: that of the latest
+    /// bundled year whose 1 January is on or before it. `None` for a scheme
+    /// without one, and for a day before the first bundled year (2025),
+    /// whose threshold is not bundled.
+    pub fn pay_threshold_on(&self, day: chrono::NaiveDate) -> Option<f64> {
+        use chrono::Datelike;
+        self.pay_thresholds()
+            .into_iter()
+            .rev()
+            .find(|(year, _)| *year <= day.year())
+            .map(|(_, v)| v)
+    }
+}
+
 /// One row of `divisions.csv`; only the columns used are read.
 #[derive(Debug, Deserialize)]
 struct DivisionRow {
@@ -369,6 +401,11 @@ impl ReferenceData {
             }
             _ => SectorMatch::Ambiguous(classes.iter().map(|c| (*c).to_string()).collect()),
         }
+    }
+
+    /// The permit scheme with this canonical id (e.g. `pay_limit`), if it exists.
+    pub fn scheme(&self, id: &str) -> Option<&Scheme> {
+        self.schemes.iter().find(|s| s.scheme == id)
     }
 
     /// The municipality with this code (e.g. `101`), if it exists.

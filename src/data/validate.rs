@@ -17,6 +17,10 @@ pub(super) struct Context {
     pub(super) company_ids: HashSet<String>,
     pub(super) indicators: HashSet<String>,
     pub(super) as_of_limit: NaiveDate,
+    /// Whether references to other tables are checked (`false` for a file
+    /// loaded on its own, such as pending permit applications, which may
+    /// name sites the folder does not hold).
+    pub(super) check_references: bool,
 }
 
 /// A failed check: the column at fault and the reason.
@@ -116,7 +120,12 @@ pub(super) fn check_relations(
             .position(|s| s.name == name)
             .map(|i| (&values[i], &fields[i]))
     };
-    for r in table.references() {
+    let references: &[super::schema::Reference] = if ctx.check_references {
+        table.references()
+    } else {
+        &[]
+    };
+    for r in references {
         if let Some((Value::Str(id), _)) = get(r.column) {
             let known = ctx.ids.get(&r.table).is_some_and(|ids| ids.contains(id));
             if !known {

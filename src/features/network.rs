@@ -30,7 +30,7 @@ const EVIDENCE_DAYS: i32 = 5 * YEAR_DAYS;
 /// A predecessor counts when it was dissolved in the last 2 years.
 const PHOENIX_DAYS: i32 = 2 * YEAR_DAYS;
 /// Persons per room above which an address is overcrowded (the 2025 housing law).
-const CROWDED: f64 = 2.0;
+const CROWDED: f64 = super::CROWDED_PERSONS_PER_ROOM;
 /// Roles that run a company.
 const LEADERS: [&str; 2] = ["owner", "director"];
 

@@ -7,8 +7,8 @@
 use polars::prelude::*;
 
 use super::{
-    AS_OF, KEY, MONTH_END, SITE, WEEKS_PER_MONTH, YEAR_DAYS, as_of_span, attach, null_columns,
-    table_lazy,
+    AS_OF, CROWDED_PERSONS_PER_ROOM, KEY, MONTH_END, SITE, WEEKS_PER_MONTH, YEAR_DAYS, as_of_span,
+    attach, null_columns, table_lazy,
 };
 use crate::data::{Dataset, Table};
 
@@ -54,20 +54,15 @@ fn scheme_threshold() -> Expr {
     };
     let mut expr = lit(NULL).cast(DataType::Float64);
     for s in &reference.schemes {
-        for (year, value) in [
-            (2025, s.pay_threshold_2025_dkk),
-            (2026, s.pay_threshold_2026_dkk),
-        ] {
-            if let Some(v) = value {
-                // Later years are tested last, so they win.
-                expr = when(
-                    col("scheme")
-                        .eq(lit(s.scheme.as_str()))
-                        .and(col("start_date").gt_eq(lit(from(year)))),
-                )
-                .then(lit(v))
-                .otherwise(expr);
-            }
+        for (year, v) in s.pay_thresholds() {
+            // Later years are tested last, so they win.
+            expr = when(
+                col("scheme")
+                    .eq(lit(s.scheme.as_str()))
+                    .and(col("start_date").gt_eq(lit(from(year)))),
+            )
+            .then(lit(v))
+            .otherwise(expr);
         }
     }
     expr.alias("_threshold")
@@ -353,21 +348,7 @@ pub fn attach_residences(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
         .clone()
         .select([col("address_id"), col(AS_OF)])
         .unique(None, UniqueKeepStrategy::Any);
-    let occupancy =
-        live_then(addr_dates.inner_join(intervals, col("address_id"), col("address_id")))
-            .group_by([col("address_id"), col(AS_OF)])
-            .agg([
-                col("person_id")
-                    .n_unique()
-                    .cast(DataType::Float64)
-                    .alias("_persons"),
-                col("rooms").max().cast(DataType::Float64).alias("_rooms"),
-                col("employer_provided").any(true).alias("_employer_any"),
-            ])
-            .with_columns([when(col("_rooms").gt(lit(0.0)))
-                .then(col("_persons") / col("_rooms"))
-                .otherwise(lit(NULL))
-                .alias("_ppr")]);
+    let occupancy = address_occupancy(intervals, addr_dates);
     let agg = worker_addr
         .join(
             occupancy,
@@ -401,7 +382,7 @@ pub fn attach_residences(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
             .otherwise(lit(0.0))
             .alias("max_persons_per_room_employer"),
             col("_ppr").max().alias("max_persons_per_room"),
-            share(col("_ppr").gt(lit(2.0))).alias("share_overcrowded"),
+            share(col("_ppr").gt(lit(CROWDED_PERSONS_PER_ROOM))).alias("share_overcrowded"),
         ]);
     // No employer-provided address among the housed workers: 0 persons per room there.
     attach(
@@ -411,10 +392,42 @@ pub fn attach_residences(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
     )
 }
 
+/// How crowded each address is on each date asked: `addr_dates` holds
+/// (`address_id`, `as_of`) pairs, `intervals` the residences as
+/// [`residence_intervals`] gives them. One row per pair with anyone
+/// registered there then: `_persons` (distinct persons registered),
+/// `_rooms` (its rooms, the largest figure given), `_employer_any`
+/// (whether any of their registrations there is employer-provided) and
+/// `_ppr`, persons per room (null when the rooms are not known or 0).
+/// One implementation for the housing features and permit screening.
+pub(crate) fn address_occupancy(intervals: LazyFrame, addr_dates: LazyFrame) -> LazyFrame {
+    addr_dates
+        .inner_join(intervals, col("address_id"), col("address_id"))
+        .filter(
+            col("from_date")
+                .lt_eq(col(AS_OF))
+                .and(col("_to").is_null().or(col("_to").gt(col(AS_OF)))),
+        )
+        .group_by([col("address_id"), col(AS_OF)])
+        .agg([
+            col("person_id")
+                .n_unique()
+                .cast(DataType::Float64)
+                .alias("_persons"),
+            col("rooms").max().cast(DataType::Float64).alias("_rooms"),
+            col("employer_provided").any(true).alias("_employer_any"),
+        ])
+        .with_columns([when(col("_rooms").gt(lit(0.0)))
+            .then(col("_persons") / col("_rooms"))
+            .otherwise(lit(NULL))
+            .alias("_ppr")])
+}
+
 /// Residences as intervals: from a person's registration (a blank date is
 /// "always") to their next one (`_to`, null while they still live there).
-/// One implementation for the housing and the network features.
-pub(super) fn residence_intervals(res: LazyFrame) -> PolarsResult<LazyFrame> {
+/// One implementation for the housing and the network features and for
+/// permit screening.
+pub(crate) fn residence_intervals(res: LazyFrame) -> PolarsResult<LazyFrame> {
     // Sorted by person, the next row is the next move when it is the same
     // person's (a shift, not a window per person: no grouping needed).
     let next_move = when(col("person_id").shift(lit(-1)).eq(col("person_id")))

@@ -235,6 +235,28 @@ fn schemes_match_the_permit_enumeration() {
 }
 
 #[test]
+fn the_pay_threshold_in_force_follows_the_start_date() {
+    let d = data();
+    let day = |y, m, dd| chrono::NaiveDate::from_ymd_opt(y, m, dd).expect("a valid date");
+    let pay_limit = d.scheme("pay_limit").expect("pay_limit is bundled");
+    assert!(pay_limit.has_pay_threshold());
+    assert_eq!(pay_limit.pay_threshold_on(day(2024, 12, 31)), None);
+    assert_eq!(pay_limit.pay_threshold_on(day(2025, 1, 1)), Some(514_000.0));
+    assert_eq!(
+        pay_limit.pay_threshold_on(day(2025, 12, 31)),
+        Some(514_000.0)
+    );
+    assert_eq!(pay_limit.pay_threshold_on(day(2026, 1, 1)), Some(552_000.0));
+    assert_eq!(pay_limit.pay_threshold_on(day(2030, 6, 1)), Some(552_000.0));
+    let positive = d
+        .scheme("positive_list_skilled")
+        .expect("positive_list_skilled is bundled");
+    assert!(!positive.has_pay_threshold());
+    assert_eq!(positive.pay_threshold_on(day(2026, 1, 1)), None);
+    assert!(d.scheme("no_such_scheme").is_none());
+}
+
+#[test]
 fn risk_group_names_round_trip() {
     for group in RiskGroup::ALL {
         assert_eq!(RiskGroup::from_name(group.as_str()), Some(group));
