@@ -67,7 +67,7 @@ pub struct ModelArgs {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "labour_exploitation,forced_labour,police_report"
+        default_value = "labour_exploitation,forced_labour,police_report,referral_cmm"
     )]
     pub label_outcomes: Vec<String>,
 }

@@ -62,14 +62,25 @@ pub fn scope_covers(scope: &str, indicator: &str) -> bool {
 
 /// Why an inspection took place.
 pub const TRIGGERS: &[&str] = &["risk", "random", "tip", "follow_up", "campaign"];
-/// Inspection outcomes, from least to most serious.
+/// Inspection outcomes, from least to most serious (a mapping's `fold`
+/// keeps the most serious of a record's rows in this order).
+/// `referral_siri`: the site was referred to SIRI because the permits'
+/// conditions (pay, hours, job) are not kept, an administrative case that
+/// can cost the permits, more than a fine, less than a police report.
+/// `referral_cmm`: a worker was referred to Center mod Menneskehandel as a
+/// possible victim of trafficking, the inspector's judgement that the
+/// indicators point to coercion; above a police report (which can follow a
+/// plain safety breach), below the findings `labour_exploitation` and
+/// `forced_labour` that the police or a court confirm (docs/visit.md).
 pub const OUTCOMES: &[&str] = &[
     "none",
     "guidance",
     "order",
     "prohibition",
     "fine",
+    "referral_siri",
     "police_report",
+    "referral_cmm",
     "labour_exploitation",
     "forced_labour",
 ];

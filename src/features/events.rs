@@ -8,8 +8,14 @@ use polars::prelude::*;
 use super::{AS_OF, ILO_INDICATORS, KEY, SITE, YEAR_DAYS, attach, null_columns, table_lazy};
 use crate::data::{Dataset, SCOPES, Table, scope_covers};
 
-/// Outcomes that count as labour exploitation found.
-pub const SEVERE_OUTCOMES: [&str; 3] = ["police_report", "labour_exploitation", "forced_labour"];
+/// Outcomes that count as labour exploitation found (a referral of a
+/// possible victim to CMM is the inspector's finding of one; docs/visit.md).
+pub const SEVERE_OUTCOMES: [&str; 4] = [
+    "police_report",
+    "referral_cmm",
+    "labour_exploitation",
+    "forced_labour",
+];
 const ORDER_OUTCOMES: [&str; 3] = ["order", "prohibition", "fine"];
 
 fn any_of(column: &str, values: &[&str]) -> Expr {

@@ -33,6 +33,7 @@ impl Default for LabelDefinition {
                 "labour_exploitation".into(),
                 "forced_labour".into(),
                 "police_report".into(),
+                "referral_cmm".into(),
             ],
             min_strong: 1,
             min_medium: 2,

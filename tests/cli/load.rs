@@ -751,7 +751,7 @@ fn unknown_enum_is_rejected_with_the_allowed_values() {
     run.assert_stderr_line(&[
         "rejected: inspections.csv: line 3: column 'outcome':",
         "'maybe'",
-        "none, guidance, order, prohibition, fine, police_report, labour_exploitation, forced_labour",
+        "none, guidance, order, prohibition, fine, referral_siri, police_report, referral_cmm, labour_exploitation, forced_labour",
     ]);
     let rejects = read_rejects(out.path(), "inspections");
     assert_eq!(rejects.lines(), vec![3], "{}", run.context());

@@ -466,12 +466,24 @@ pub(super) fn known_term(column: &str, value: &str) -> Option<&'static str> {
             }
         }
         "outcome" => {
-            if has(&["tvangsarbejde", "menneskehandel"]) {
+            // A referral names its receiver: Center mod Menneskehandel
+            // before the trafficking words it contains, SIRI (or the
+            // immigration authorities) before a fine.
+            if has(&["centermodmenneskehandel", "cmm"]) {
+                Some("referral_cmm")
+            } else if has(&["tvangsarbejde", "menneskehandel"]) {
                 Some("forced_labour")
             } else if has(&["arbejdsudnyttelse"]) {
                 Some("labour_exploitation")
             } else if has(&["politianmeld", "politi"]) {
                 Some("police_report")
+            } else if has(&[
+                "siri",
+                "styrelsenforinternationalrekruttering",
+                "udlaendingestyrelse",
+                "immigration",
+            ]) {
+                Some("referral_siri")
             } else if has(&["boede"]) {
                 Some("fine")
             } else if has(&["forbud"]) {

@@ -45,6 +45,19 @@ fn danish_terms_recode_to_canonical_codes() {
     assert_eq!(known_term("scheme", "Au pair"), Some("au_pair"));
     assert_eq!(known_term("agency", "Arbejdstilsynet"), Some("AT"));
     assert_eq!(known_term("outcome", "Noget helt andet"), None);
+    assert_eq!(
+        known_term("outcome", "Henvist til Center mod Menneskehandel"),
+        Some("referral_cmm")
+    );
+    assert_eq!(
+        known_term("outcome", "Menneskehandel"),
+        Some("forced_labour")
+    );
+    assert_eq!(
+        known_term("outcome", "Henvisning til SIRI"),
+        Some("referral_siri")
+    );
+    assert_eq!(known_term("outcome", "referral_cmm"), Some("referral_cmm"));
 }
 
 #[test]
