@@ -1,5 +1,6 @@
 //! Ranking: priority per site, filters (sector, municipality, region, tier),
-//! ties broken by site id, and the reasons shown next to every rank.
+//! ties broken by site id, and the reasons shown next to every rank; visit
+//! plans, for one agency or several at once ([`joint`]).
 //!
 //! The rules scorer's priority is transparent: the sum of the weights of
 //! the indicators that fired (strong 3, medium 2, weak 1, evidence doubled
@@ -16,6 +17,7 @@ pub mod decision;
 pub mod evidence;
 pub mod explanation;
 pub mod filter;
+pub mod joint;
 pub mod plan;
 pub mod register_evidence;
 pub mod rows;

@@ -184,8 +184,9 @@ pub fn to_table(s: &Shortfall) -> String {
     out
 }
 
-/// Escapes text for a Markdown table cell or list item.
-fn md(s: &str) -> String {
+/// Escapes text for a Markdown table cell or list item (also used by the
+/// joint plan's visit briefings).
+pub fn md(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 

@@ -4,6 +4,12 @@
 //! is a recommendation: `--remove SITE=REASON` and `--add SITE=REASON`
 //! record a person's decisions (a reason is required), the export carries
 //! both, and every run is written to the audit log before the plan is.
+//! With `--agencies` the plan is a joint control plan (`docs/plan.md`):
+//! teams per site, reasons per agency, day routes with `--days` and
+//! `--visits-per-day`, and a briefing per visit with `--briefing`; the
+//! core is `rank::joint`, the writing of its files is in `plan/output.rs`.
+
+mod output;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -17,6 +23,7 @@ use crate::rank::decision::{
     DEFAULT_EXCLUDE_INSPECTED_DAYS, DEFAULT_EXPLORE, DEFAULT_SEED, Override, days_since_visit_by,
     decide, recommend, recommend_for, write_csv,
 };
+use crate::rank::joint::{self, Bundling, JointParams, LastVisits, PLANNING_AGENCIES, TeamRule};
 use crate::rank::plan::PlanParams;
 use crate::rank::rank;
 
@@ -34,6 +41,19 @@ fn parse_agency(s: &str) -> Result<String, String> {
         Err(format!(
             "'{s}' is not an agency; use one of {}",
             crate::data::schema::AGENCIES.join(", ")
+        ))
+    }
+}
+
+/// Parses one code of `--agencies`: an agency that plans visits, upper case.
+fn parse_team_agency(s: &str) -> Result<String, String> {
+    let up = s.trim().to_uppercase();
+    if PLANNING_AGENCIES.contains(&up.as_str()) {
+        Ok(up)
+    } else {
+        Err(format!(
+            "'{s}' cannot plan a visit; use one of {} (CMM joins teams by itself where the police is called in)",
+            PLANNING_AGENCIES.join(", ")
         ))
     }
 }
@@ -68,6 +88,24 @@ pub struct Args {
     /// counts only its own visits and joint controls.
     #[arg(long, value_name = "AGENCY", value_parser = parse_agency)]
     pub agency: Option<String>,
+    /// A joint plan for several agencies (comma separated: AT,SKAT,POLICE,SIRI;
+    /// the first leads): each site's reasons split by the agency that acts
+    /// on them, a team per site (the police and CMM are called in by
+    /// coercion findings, tips and severe links), and a site left out only
+    /// when every member of its team visited it within the window.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_team_agency, conflicts_with = "agency")]
+    pub agencies: Vec<String>,
+    /// With --agencies: days available; the visits are bundled into day
+    /// routes by municipality (or postcode), highest priority first.
+    #[arg(long, value_name = "N", requires_all = ["visits_per_day", "agencies"])]
+    pub days: Option<usize>,
+    /// With --agencies and --days: visits a team makes in a day.
+    #[arg(long, value_name = "N", requires_all = ["days", "agencies"])]
+    pub visits_per_day: Option<usize>,
+    /// With --agencies: write a printable Markdown briefing per visit into
+    /// this folder (counts of workers only, no person named).
+    #[arg(long, value_name = "DIR", requires = "agencies")]
+    pub briefing: Option<PathBuf>,
     /// Leave out sites inspected within this many days.
     #[arg(long, value_name = "DAYS", default_value_t = DEFAULT_EXCLUDE_INSPECTED_DAYS)]
     pub exclude_inspected_days: i64,
@@ -94,6 +132,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         explore_blind_spots: args.explore_blind_spots.then_some(args.max_coverage),
     }
     .check()?;
+    let joint_params = if args.agencies.is_empty() {
+        None
+    } else {
+        let bundling = match (args.days, args.visits_per_day) {
+            (Some(days), Some(per_day)) => Some(Bundling::new(days, per_day)?),
+            _ => None,
+        };
+        Some(JointParams::new(
+            &args.agencies,
+            args.exclude_inspected_days,
+            bundling,
+        )?)
+    };
     let filter = args.filter.filter()?;
     // The log path and user first: a plan that cannot be logged is not made.
     let mut ctx = args.audit.context(None)?;
@@ -102,14 +153,32 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let path = args.score.model.clone().unwrap_or_else(default_model);
         ctx = args.audit.context(Some(&path))?;
     }
-    let ranked = rank(&scored, &filter, None, 3);
-    let rec = match &args.agency {
-        None => recommend(&ranked, &params, args.exclude_inspected_days),
-        Some(agency) => {
+    // A joint plan splits every reason of a site by agency: all of them.
+    let reasons_per_site = if joint_params.is_some() {
+        usize::MAX
+    } else {
+        3
+    };
+    let ranked = rank(&scored, &filter, None, reasons_per_site);
+    // A joint plan also gives each site's team, and the sites out of scope.
+    let (rec, teams, out_of_scope) = match (&joint_params, &args.agency) {
+        (Some(jp), _) => {
+            let visits = LastVisits::load(&scored.data, scored.as_of)?;
+            let by_site = TeamRule::new(&scored.catalogue.catalogue, jp).teams(&ranked, &visits);
+            let r = joint::recommend(&ranked, &by_site, &params, args.exclude_inspected_days);
+            (r.recommendation, Some(by_site), r.out_of_scope)
+        }
+        (None, None) => (
+            recommend(&ranked, &params, args.exclude_inspected_days),
+            None,
+            0,
+        ),
+        (None, Some(agency)) => {
             let last = days_since_visit_by(&scored.data, agency, scored.as_of)?;
-            recommend_for(&ranked, &params, args.exclude_inspected_days, |r| {
+            let r = recommend_for(&ranked, &params, args.exclude_inspected_days, |r| {
                 last.get(&r.site_id).copied()
-            })
+            });
+            (r, None, 0)
         }
     };
     let p = decide(
@@ -144,6 +213,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 "seed": params.seed,
                 "exclude_inspected_days": args.exclude_inspected_days,
                 "agency": args.agency,
+                "agencies": joint_params.as_ref().map(|j| j.agencies.clone()),
+                "days": args.days,
+                "visits_per_day": args.visits_per_day,
+                "briefing": args.briefing.as_ref().map(|b| b.display().to_string()),
                 "sector": args.filter.sector,
                 "municipality": args.filter.municipality,
                 "region": args.filter.region,
@@ -154,6 +227,32 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             plan: Some(PlanRecord::new(&p, &scored.as_of.to_string(), scorer)),
         },
     )?;
+    if let (Some(jp), Some(by_site)) = (&joint_params, &teams) {
+        let as_of = scored.as_of.to_string();
+        let plan = joint::assemble(p, by_site, jp, &as_of, out_of_scope, |r| {
+            joint::area_of(&scored, r)
+        });
+        output::write(&plan, args.out.as_deref())?;
+        let briefings = match &args.briefing {
+            Some(dir) => Some(output::briefings(&scored, &plan, dir)?),
+            None => None,
+        };
+        for line in output::summary(&plan) {
+            eprintln!("{line}");
+        }
+        if let (Some(n), Some(dir)) = (briefings, &args.briefing) {
+            eprintln!("wrote {n} briefing(s) to {}", dir.display());
+        }
+        eprintln!(
+            "audit entry {} in {}{}",
+            entry.seq,
+            ctx.log.display(),
+            args.out
+                .as_ref()
+                .map_or(String::new(), |o| format!("; wrote {}", o.display()))
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     match &args.out {
         Some(path)
             if path

@@ -12,6 +12,14 @@ use crate::data::{ILO_INDICATORS, Table};
 /// The bundled catalogue, for when no file is given.
 pub const BUNDLED: &str = include_str!("../../models/indicators.toml");
 
+/// The agencies an indicator's reasons can be for (`agencies` in the
+/// catalogue): the inspecting agencies of [`crate::data::schema::AGENCIES`]
+/// without `JOINT` (a joint control is several of them at once), and `CMM`,
+/// the Centre against Human Trafficking, which inspects nothing but joins a
+/// visit to identify and support victims. `docs/plan.md` describes how a
+/// joint plan uses them.
+pub const ACTING_AGENCIES: &[&str] = &["AT", "SKAT", "SIRI", "POLICE", "CMM"];
+
 /// Evidence (recorded by inspectors, tips, police) or a register signal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -160,6 +168,11 @@ pub struct Indicator {
     /// The same in words, for explanations ("an inspection in the last 5 years").
     #[serde(default)]
     pub assessed_by: Option<String>,
+    /// The agencies that act on it (codes of [`ACTING_AGENCIES`]), used only
+    /// to split a joint plan's reasons by agency; never a part of the score.
+    /// Empty: the default of [`Indicator::acting_agencies`].
+    #[serde(default)]
+    pub agencies: Vec<String>,
 }
 
 /// How a fired indicator shows in the 11-indicator grid.
@@ -184,6 +197,24 @@ impl Indicator {
     /// The group it scores in: its `group`, else its own id.
     pub fn group(&self) -> &str {
         self.group.as_deref().unwrap_or(&self.id)
+    }
+
+    /// The agencies that act on it: its `agencies`, or by default the police
+    /// for evidence (a recorded finding, tip or outcome) and none for a
+    /// signal.
+    pub fn acting_agencies(&self) -> Vec<&str> {
+        if !self.agencies.is_empty() {
+            self.agencies.iter().map(String::as_str).collect()
+        } else if self.kind == Kind::Evidence {
+            vec!["POLICE"]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Whether it is context only (`weight = 0`): shown, never scored.
+    pub fn context_only(&self) -> bool {
+        self.weight == Some(0.0)
     }
 
     /// Indices (into `ILO_INDICATORS`) of its ILO indicators.
@@ -376,6 +407,23 @@ impl Catalogue {
                     i,
                     "`assessed_by` describes `assessed`: give the condition too".into(),
                 ));
+            }
+            for (k, a) in d.agencies.iter().enumerate() {
+                if !ACTING_AGENCIES.contains(&a.as_str()) {
+                    return Err(err(
+                        i,
+                        format!(
+                            "`agencies` names '{a}', which is not an agency; use one of {} (upper case)",
+                            ACTING_AGENCIES.join(", ")
+                        ),
+                    ));
+                }
+                if d.agencies[..k].contains(a) {
+                    return Err(err(
+                        i,
+                        format!("`agencies` names '{a}' twice: name each agency once"),
+                    ));
+                }
             }
             if d.delphi_dimension.is_some() != d.strength.is_some() {
                 return Err(err(

@@ -356,74 +356,84 @@ pub fn decide(
     })
 }
 
+/// The columns of a plan export, in order ([`write_csv`]; a joint plan
+/// adds its own after them).
+pub const PLAN_COLUMNS: [&str; 20] = [
+    "visit",
+    "rank",
+    "site_id",
+    "name",
+    "municipality",
+    "region",
+    "sector_code",
+    "risk_group",
+    "workers_exposed",
+    "priority",
+    "probability",
+    "tier",
+    "recommended",
+    "selection",
+    "selection_probability",
+    "decision",
+    "decision_reason",
+    "decided_by",
+    "reasons",
+    "model_contributions",
+];
+
+/// One row of a plan export, in the order of [`PLAN_COLUMNS`]; `visit` is
+/// the visit number (empty for a removed site).
+pub fn plan_record(r: &DecidedRow, visit: String) -> [String; 20] {
+    let s = &r.site;
+    [
+        visit,
+        s.rank.to_string(),
+        s.site_id.clone(),
+        s.name.clone().unwrap_or_default(),
+        s.municipality.clone().unwrap_or_default(),
+        s.region.clone().unwrap_or_default(),
+        s.sector_code.clone().unwrap_or_default(),
+        s.risk_group.clone().unwrap_or_default(),
+        format!("{:.0}", s.workers_exposed),
+        format!("{:.4}", s.priority),
+        s.probability.map(|p| format!("{p:.4}")).unwrap_or_default(),
+        s.tier.id().to_string(),
+        r.recommended.to_string(),
+        r.selection
+            .map(|x| format!("{x:?}").to_lowercase())
+            .unwrap_or_default(),
+        format!("{:.6}", r.selection_probability),
+        r.decision.id().to_string(),
+        r.decision_reason.clone().unwrap_or_default(),
+        r.decided_by.clone(),
+        s.reasons
+            .iter()
+            .map(|x| format!("{}: {}", x.indicator, x.text))
+            .collect::<Vec<_>>()
+            .join("; "),
+        s.contributions
+            .iter()
+            .map(|c| format!("{} {:+.2}", c.feature, c.value))
+            .collect::<Vec<_>>()
+            .join("; "),
+    ]
+}
+
 /// Writes a decided plan as CSV: one row per recommended or added site,
 /// with the recommendation and the decision; `visit` numbers the visits
 /// (empty for removed sites).
 pub fn write_csv(out: impl std::io::Write, p: &DecidedPlan) -> Result<(), csv::Error> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "visit",
-        "rank",
-        "site_id",
-        "name",
-        "municipality",
-        "region",
-        "sector_code",
-        "risk_group",
-        "workers_exposed",
-        "priority",
-        "probability",
-        "tier",
-        "recommended",
-        "selection",
-        "selection_probability",
-        "decision",
-        "decision_reason",
-        "decided_by",
-        "reasons",
-        "model_contributions",
-    ])?;
+    w.write_record(PLAN_COLUMNS)?;
     let mut visit = 0;
     for r in &p.rows {
-        let s = &r.site;
         let number = if r.visited() {
             visit += 1;
             visit.to_string()
         } else {
             String::new()
         };
-        w.write_record([
-            number,
-            s.rank.to_string(),
-            s.site_id.clone(),
-            s.name.clone().unwrap_or_default(),
-            s.municipality.clone().unwrap_or_default(),
-            s.region.clone().unwrap_or_default(),
-            s.sector_code.clone().unwrap_or_default(),
-            s.risk_group.clone().unwrap_or_default(),
-            format!("{:.0}", s.workers_exposed),
-            format!("{:.4}", s.priority),
-            s.probability.map(|p| format!("{p:.4}")).unwrap_or_default(),
-            s.tier.id().to_string(),
-            r.recommended.to_string(),
-            r.selection
-                .map(|x| format!("{x:?}").to_lowercase())
-                .unwrap_or_default(),
-            format!("{:.6}", r.selection_probability),
-            r.decision.id().to_string(),
-            r.decision_reason.clone().unwrap_or_default(),
-            r.decided_by.clone(),
-            s.reasons
-                .iter()
-                .map(|x| format!("{}: {}", x.indicator, x.text))
-                .collect::<Vec<_>>()
-                .join("; "),
-            s.contributions
-                .iter()
-                .map(|c| format!("{} {:+.2}", c.feature, c.value))
-                .collect::<Vec<_>>()
-                .join("; "),
-        ])?;
+        w.write_record(plan_record(r, number))?;
     }
     w.flush()?;
     Ok(())
