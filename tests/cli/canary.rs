@@ -1104,3 +1104,169 @@ fn no_canary_escapes_the_tui_screens_or_its_export() {
     assert!(files.contains(&out.path().join("audit.jsonl")), "{files:?}");
     assert!(found.is_empty(), "{found:#?}");
 }
+
+/// The commands around a visit: a joint plan with its briefings, the
+/// checklist and its form, the form recorded back and the CMM referral, and
+/// permit screening of applications that name people raw.
+#[test]
+fn no_canary_escapes_joint_plans_visits_or_screening() {
+    let data = canary_copy();
+    let d = s(data.path());
+    let mut o = Outputs::new();
+    let log = o.log();
+
+    // A joint plan, bundled into days, as CSV and JSON, with briefings.
+    let briefings = o.path("briefings");
+    for out in ["joint.csv", "joint.json"] {
+        let r = o.rejects();
+        let out = o.path(out);
+        o.run(
+            &[
+                "plan",
+                "--data",
+                &d,
+                "--as-of",
+                AS_OF,
+                "--rejects",
+                &r,
+                "--capacity",
+                "5",
+                "--agencies",
+                "AT,SKAT,POLICE",
+                "--days",
+                "2",
+                "--visits-per-day",
+                "2",
+                "--briefing",
+                &briefings,
+                "--audit-log",
+                &log,
+                "--out",
+                &out,
+            ],
+            0,
+        );
+    }
+    let written = std::fs::read_dir(&briefings).unwrap().count();
+    assert!(written > 0, "no briefing written");
+
+    // The checklist of the site whose notes name identifiers, and its form.
+    for site in [SITE_WITH_NOTES, SITE_OF_JENS] {
+        let r = o.rejects();
+        let md = o.path(&format!("checklist-{site}.md"));
+        let form = o.path(&format!("form-{site}.toml"));
+        o.run(
+            &[
+                "visit",
+                "checklist",
+                "--site",
+                site,
+                "--data",
+                &d,
+                "--as-of",
+                AS_OF,
+                "--rejects",
+                &r,
+                "--out",
+                &md,
+                "--form",
+                &form,
+            ],
+            0,
+        );
+    }
+    // Fill the form as an inspector would, with identifiers in the note.
+    let form_path = o.path(&format!("form-{SITE_OF_JENS}.toml"));
+    let mut form: toml::Table = std::fs::read_to_string(&form_path)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let visit = form.get_mut("visit").unwrap().as_table_mut().unwrap();
+    for (k, v) in [
+        ("inspection_id", "JOINT-C-0001"),
+        ("date", "2026-06-20"),
+        ("agency", "JOINT"),
+        ("trigger", "tip"),
+        ("outcome", "referral_cmm"),
+    ] {
+        visit.insert(k.into(), toml::Value::String(v.into()));
+    }
+    let answers = form.get_mut("answers").unwrap().as_table_mut().unwrap();
+    let id = answers.keys().next().unwrap().clone();
+    let first = answers.get_mut(&id).unwrap().as_table_mut().unwrap();
+    first.insert("answer".into(), toml::Value::String("yes".into()));
+    first.insert("workers".into(), toml::Value::Integer(2));
+    first.insert(
+        "note".into(),
+        toml::Value::String("Pas XA9876543 hos formanden, cpr 010190-1234, tlf 20304050".into()),
+    );
+    let filled = data.path().join("filled.toml");
+    std::fs::write(&filled, toml::to_string(&form).unwrap()).unwrap();
+    let filled = s(&filled);
+    let recorded = o.path("recorded");
+    o.run(
+        &[
+            "visit", "record", "--form", &filled, "--data", &d, "--as-of", AS_OF, "--out",
+            &recorded,
+        ],
+        0,
+    );
+    let referral = o.path("referral.md");
+    o.run(
+        &[
+            "visit", "referral", "--form", &filled, "--data", &d, "--as-of", AS_OF, "--out",
+            &referral,
+        ],
+        0,
+    );
+    o.run(
+        &[
+            "visit", "referral", "--form", &filled, "--data", &d, "--as-of", AS_OF,
+        ],
+        0,
+    );
+
+    // Screening: pending applications that name the person, the recruiter
+    // and the planned housing raw (the pending file sits with the input).
+    let pending = data.path().join("pending.csv");
+    std::fs::write(
+        &pending,
+        "permit_id,person_id,site_id,scheme,start_date,end_date,stated_monthly_pay_dkk,stated_weekly_hours,employer_housing,employer_bound,recruiter_id,nationality\n\
+         SIRI-C-0001,Jens Peter Canary,1000000001,pay_limit,2026-08-01,2028-07-31,48000,37,true,false,Canary Rekruttering ApS Jensen,UKR\n",
+    )
+    .unwrap();
+    let pending = s(&pending);
+    for format in ["table", "json"] {
+        let r = o.rejects();
+        o.run(
+            &[
+                "screen",
+                "--data",
+                &d,
+                "--as-of",
+                AS_OF,
+                "--rejects",
+                &r,
+                "--permit",
+                &pending,
+                "--housing",
+                "Canaryvej 12, 2. th",
+                "--format",
+                format,
+            ],
+            0,
+        );
+    }
+    o.assert_nothing_leaked(&[
+        "joint.csv",
+        "joint.json",
+        "referral.md",
+        "recorded/inspections.csv",
+        "recorded/findings.csv",
+    ]);
+    let findings = std::fs::read_to_string(o.path("recorded/findings.csv")).unwrap();
+    assert!(
+        findings.contains("[document no.]") && findings.contains("[phone]"),
+        "the recorded note is masked: {findings}"
+    );
+}
