@@ -11,6 +11,7 @@
 
 mod output;
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -102,6 +103,10 @@ pub struct Args {
     /// With --agencies and --days: visits a team makes in a day.
     #[arg(long, value_name = "N", requires_all = ["days", "agencies"])]
     pub visits_per_day: Option<usize>,
+    /// With --days: how far (km) from a day's first visit a visit in another
+    /// area may be to fill a free slot that day; 0 keeps a day to one area.
+    #[arg(long, value_name = "KM", default_value_t = joint::DEFAULT_MAX_KM, requires = "days")]
+    pub max_km: f64,
     /// With --agencies: write a printable Markdown briefing per visit into
     /// this folder (counts of workers only, no person named).
     #[arg(long, value_name = "DIR", requires = "agencies")]
@@ -136,7 +141,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None
     } else {
         let bundling = match (args.days, args.visits_per_day) {
-            (Some(days), Some(per_day)) => Some(Bundling::new(days, per_day)?),
+            (Some(days), Some(per_day)) => {
+                Some(Bundling::new(days, per_day)?.with_max_km(args.max_km)?)
+            }
             _ => None,
         };
         Some(JointParams::new(
@@ -216,6 +223,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 "agencies": joint_params.as_ref().map(|j| j.agencies.clone()),
                 "days": args.days,
                 "visits_per_day": args.visits_per_day,
+                "max_km": args.days.map(|_| args.max_km),
                 "briefing": args.briefing.as_ref().map(|b| b.display().to_string()),
                 "sector": args.filter.sector,
                 "municipality": args.filter.municipality,
@@ -229,8 +237,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     )?;
     if let (Some(jp), Some(by_site)) = (&joint_params, &teams) {
         let as_of = scored.as_of.to_string();
+        let points: HashMap<&str, (f64, f64)> = ranked
+            .iter()
+            .zip(crate::rank::rows::coordinates(&scored, &ranked))
+            .filter_map(|(r, p)| Some((r.site_id.as_str(), p?)))
+            .collect();
         let plan = joint::assemble(p, by_site, jp, &as_of, out_of_scope, |r| {
-            joint::area_of(&scored, r)
+            (
+                joint::area_of(&scored, r),
+                points.get(r.site_id.as_str()).copied(),
+            )
         });
         output::write(&plan, args.out.as_deref())?;
         let briefings = match &args.briefing {

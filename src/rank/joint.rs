@@ -42,7 +42,9 @@ use super::plan::PlanParams;
 use super::rows::Ranked;
 use crate::pipeline::Scored;
 
-pub use bundle::{Area, Bundle, Bundling, Day, Stop, Unscheduled, bundle};
+pub use bundle::{
+    Area, Bundle, Bundling, DEFAULT_MAX_KM, Day, Stop, Unscheduled, bundle, distance_km,
+};
 pub use export::{JointPlan, JointRow, Route, assemble, write_csv};
 pub use team::{AgencyReasons, Basis, LastVisits, Member, Role, SiteTeam, TeamRule};
 
@@ -84,7 +86,7 @@ pub enum JointError {
 }
 
 /// The parameters of a joint plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JointParams {
     /// The planning agencies, upper case, each once, in the order given:
     /// the first is the lead agency.

@@ -282,3 +282,32 @@ pub fn reasons(scored: &Scored, row: usize, limit: usize) -> Vec<Reason> {
         })
         .collect()
 }
+
+/// Where each of `rows` is, as (longitude, latitude): the site's own
+/// coordinates, else its municipality's representative point (the bundled
+/// reference data), else unknown. One rule for the map and the day routes.
+pub fn coordinates(scored: &Scored, rows: &[Ranked]) -> Vec<Option<(f64, f64)>> {
+    let frame = &scored.assessment.frame;
+    let col = |name: &str| -> Option<Vec<Option<f64>>> {
+        frame
+            .column(name)
+            .ok()
+            .and_then(|c| c.cast(&DataType::Float64).ok())
+            .and_then(|c| c.f64().ok().map(|ca| ca.iter().collect()))
+    };
+    let (lat, lon) = (col("lat"), col("lon"));
+    let at = |v: &Option<Vec<Option<f64>>>, i: usize| {
+        v.as_ref().and_then(|v| v.get(i).copied().flatten())
+    };
+    let rd = crate::data::reference::ReferenceData::bundled();
+    rows.iter()
+        .map(|r| match (at(&lon, r.row), at(&lat, r.row)) {
+            (Some(x), Some(y)) => Some((x, y)),
+            _ => r
+                .municipality_code
+                .and_then(|c| u16::try_from(c).ok())
+                .and_then(|c| rd.municipality(c))
+                .map(|m| (m.lon, m.lat)),
+        })
+        .collect()
+}

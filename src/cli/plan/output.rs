@@ -92,7 +92,7 @@ pub fn summary(plan: &JointPlan) -> Vec<String> {
             lines.push(format!(
                 "  day {}: {}: {} (team {})",
                 d.day.day,
-                d.day.area.label,
+                d.day.label(),
                 d.day.site_ids.join(", "),
                 d.team.join(", ")
             ));

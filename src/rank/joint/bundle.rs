@@ -4,11 +4,12 @@
 //!
 //! Greedy and deterministic: visits are taken by priority (highest first,
 //! ties by site id); a visit joins the first day already open in its area
-//! that has room, else opens a new day while days remain, else it is
-//! left unscheduled with the reason. So a day holds one area, the days are
-//! numbered in the order of their best visit, and no visit is dropped
-//! without a word.
-
+//! that has room, else opens a new day while days remain, else joins the
+//! nearest open day with room whose first visit is within `max_km` (a
+//! team drives to a neighbouring municipality rather than leave a slot
+//! empty), else it is left unscheduled with the reason. So a day is one
+//! area and its neighbours, the days are numbered in the order of their
+//! best visit, and no visit is dropped without a word.
 use serde::Serialize;
 
 use super::JointError;
@@ -58,13 +59,20 @@ impl Area {
     }
 }
 
-/// How many days, and visits a day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// How far (km, straight line) a day's later visit may be from its first
+/// when it fills a slot outside the day's area: about half an hour's drive.
+pub const DEFAULT_MAX_KM: f64 = 30.0;
+
+/// How many days, visits a day, and how far a day may reach.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Bundling {
     /// Days available.
     pub days: usize,
     /// Visits a team can make in a day.
     pub visits_per_day: usize,
+    /// How far from the day's first visit a visit of another area may be
+    /// to fill a free slot; 0 keeps every day to one area.
+    pub max_km: f64,
 }
 
 impl Bundling {
@@ -81,7 +89,16 @@ impl Bundling {
         Ok(Bundling {
             days,
             visits_per_day,
+            max_km: DEFAULT_MAX_KM,
         })
+    }
+
+    /// The same with another reach; a negative or non-finite one is refused.
+    pub fn with_max_km(self, max_km: f64) -> Result<Bundling, JointError> {
+        if !(max_km.is_finite() && max_km >= 0.0) {
+            return Err(JointError::Bundling { name: "max_km" });
+        }
+        Ok(Bundling { max_km, ..self })
     }
 
     /// The most visits the days can hold.
@@ -99,6 +116,9 @@ pub struct Stop {
     pub priority: f64,
     /// Its area.
     pub area: Area,
+    /// Where it is (longitude, latitude), if known: the site's coordinates,
+    /// else its municipality's ([`crate::rank::rows::coordinates`]).
+    pub point: Option<(f64, f64)>,
 }
 
 /// One day's route.
@@ -106,10 +126,35 @@ pub struct Stop {
 pub struct Day {
     /// 1-based day number.
     pub day: usize,
-    /// The area of every visit of the day.
+    /// The area of the day's first visit.
     pub area: Area,
+    /// Other areas whose visits filled free slots, nearest first as taken.
+    pub nearby: Vec<Area>,
     /// The sites in visiting order (by priority).
     pub site_ids: Vec<String>,
+    /// Where the first visit is.
+    #[serde(skip)]
+    pub point: Option<(f64, f64)>,
+}
+
+impl Day {
+    /// The day's areas in words: `København (101) + Gladsaxe (159)`.
+    pub fn label(&self) -> String {
+        std::iter::once(&self.area)
+            .chain(&self.nearby)
+            .map(|a| a.label.as_str())
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+}
+
+/// Great-circle distance in km between two (longitude, latitude) points.
+pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (lo1, la1) = (a.0.to_radians(), a.1.to_radians());
+    let (lo2, la2) = (b.0.to_radians(), b.1.to_radians());
+    let h = ((la2 - la1) / 2.0).sin().powi(2)
+        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    2.0 * 6371.0 * h.sqrt().asin()
 }
 
 /// A visit no day could take.
@@ -144,6 +189,24 @@ impl Bundle {
     }
 }
 
+/// The open day with room whose first visit is nearest the stop, within
+/// the reach; ties go to the earlier day. None when either point is unknown.
+fn nearest_with_room<'a>(days: &'a mut [Day], s: &Stop, b: Bundling) -> Option<&'a mut Day> {
+    let here = s.point?;
+    let mut best: Option<(usize, f64)> = None;
+    for (i, d) in days.iter().enumerate() {
+        if d.site_ids.len() >= b.visits_per_day {
+            continue;
+        }
+        let Some(there) = d.point else { continue };
+        let km = distance_km(here, there);
+        if km <= b.max_km && best.is_none_or(|(_, k)| km < k) {
+            best = Some((i, km));
+        }
+    }
+    best.map(|(i, _)| &mut days[i])
+}
+
 /// Bundles visits into day routes (see the module doc).
 pub fn bundle(stops: &[Stop], b: Bundling) -> Bundle {
     let mut order: Vec<&Stop> = stops.iter().collect();
@@ -164,18 +227,30 @@ pub fn bundle(stops: &[Stop], b: Bundling) -> Bundle {
             days.push(Day {
                 day: days.len() + 1,
                 area: s.area.clone(),
+                nearby: Vec::new(),
                 site_ids: vec![s.site_id.clone()],
+                point: s.point,
             });
+        } else if let Some(d) = nearest_with_room(&mut days, s, b) {
+            if d.area != s.area && !d.nearby.contains(&s.area) {
+                d.nearby.push(s.area.clone());
+            }
+            d.site_ids.push(s.site_id.clone());
         } else {
             let has_day = days.iter().any(|d| d.area.key == s.area.key);
+            let reach = if b.max_km > 0.0 {
+                format!(", and no day with room starts within {:.0} km", b.max_km)
+            } else {
+                String::new()
+            };
             let reason = if has_day {
                 format!(
-                    "the day(s) in {} are full ({} visits a day) and all {} days are taken",
+                    "the day(s) in {} are full ({} visits a day) and all {} days are taken{reach}",
                     s.area.label, b.visits_per_day, b.days
                 )
             } else {
                 format!(
-                    "all {} days are taken by areas with visits of higher priority",
+                    "all {} days are taken by areas with visits of higher priority{reach}",
                     b.days
                 )
             };
@@ -202,6 +277,8 @@ mod tests {
             site_id: id.to_string(),
             priority,
             area: area(a),
+            // Areas 100 km apart: none is near another.
+            point: Some((10.0, 55.0 + a as f64 * 0.9)),
         }
     }
 
@@ -240,11 +317,14 @@ mod tests {
             let scheduled: usize = b.days.iter().map(|d| d.site_ids.len()).sum();
             assert_eq!(scheduled + b.unscheduled.len(), stops.len());
             assert!(scheduled <= days * per_day);
-            // One area a day, and every site placed once.
+            // A day is its area and the neighbours it lists, each within
+            // reach of its first visit; every site is placed once.
             for d in &b.days {
                 for id in &d.site_ids {
                     let s = stops.iter().find(|s| &s.site_id == id).unwrap();
-                    assert_eq!(s.area, d.area);
+                    assert!(s.area == d.area || d.nearby.contains(&s.area));
+                    let (p, q) = (s.point.unwrap(), d.point.unwrap());
+                    assert!(distance_km(p, q) <= DEFAULT_MAX_KM);
                 }
             }
             let mut all: Vec<&str> = b.days.iter().flat_map(ids).collect();
@@ -316,6 +396,49 @@ mod tests {
         assert_eq!(days(&one), [vec!["S0".to_string()], vec!["S1".to_string()]]);
         let left: Vec<&str> = one.unscheduled.iter().map(|u| u.site_id.as_str()).collect();
         assert_eq!(left, ["S2", "S3"]);
+    }
+
+    #[test]
+    fn free_slots_go_to_the_nearest_day_within_reach() {
+        let at = |id: &str, priority: f64, a: usize, lat: f64| Stop {
+            point: Some((12.5, lat)),
+            ..stop(id, priority, a)
+        };
+        // København (day 1), Aarhus far away (day 2); Gladsaxe 10 km from
+        // København fills day 1; Roskilde 30+ km away and Odense find none.
+        let stops = vec![
+            at("K1", 9.0, 1, 55.68),
+            at("A1", 8.0, 2, 56.15),
+            at("G1", 7.0, 3, 55.77),
+            at("R1", 6.0, 4, 55.30),
+        ];
+        let b = Bundling::new(2, 3).unwrap();
+        let r = bundle(&stops, b);
+        assert_eq!(ids(&r.days[0]), ["K1", "G1"]);
+        assert_eq!(r.days[0].nearby, [area(3)]);
+        assert!(r.days[0].label().contains(" + "));
+        assert_eq!(ids(&r.days[1]), ["A1"]);
+        assert_eq!(r.unscheduled.len(), 1);
+        assert!(
+            r.unscheduled[0].reason.contains("within 30 km"),
+            "{:?}",
+            r.unscheduled
+        );
+        // A reach of 0 keeps every day to its own area.
+        let strict = bundle(&stops, b.with_max_km(0.0).unwrap());
+        assert_eq!(ids(&strict.days[0]), ["K1"]);
+        assert_eq!(strict.unscheduled.len(), 2);
+        // No point, no neighbour.
+        let blind: Vec<Stop> = stops
+            .iter()
+            .map(|s| Stop {
+                point: None,
+                ..s.clone()
+            })
+            .collect();
+        assert_eq!(bundle(&blind, b).unscheduled.len(), 2);
+        assert!(b.with_max_km(-1.0).is_err());
+        assert!((distance_km((12.57, 55.68), (10.2, 56.15)) - 157.0).abs() < 5.0);
     }
 
     #[test]

@@ -134,15 +134,16 @@ fn lead_only(site_id: &str, lead: &str) -> SiteTeam {
 }
 
 /// Puts a decided plan together with the sites' teams and, when
-/// `params.bundling` is set, bundles its visits into days. `area` gives a
-/// site's area ([`super::area_of`] reads it from the assessment).
+/// `params.bundling` is set, bundles its visits into days. `locate` gives a
+/// site's area and point ([`super::area_of`] and
+/// [`crate::rank::rows::coordinates`] read them from the assessment).
 pub fn assemble(
     decided: DecidedPlan,
     teams: &HashMap<String, SiteTeam>,
     params: &JointParams,
     as_of: &str,
     out_of_scope: usize,
-    area: impl Fn(&Ranked) -> Area,
+    locate: impl Fn(&Ranked) -> (Area, Option<(f64, f64)>),
 ) -> JointPlan {
     let bundled: Option<Bundle> = params.bundling.map(|b| {
         let stops: Vec<Stop> = decided
@@ -152,7 +153,8 @@ pub fn assemble(
             .map(|r| Stop {
                 site_id: r.site.site_id.clone(),
                 priority: r.site.priority,
-                area: area(&r.site),
+                area: locate(&r.site).0,
+                point: locate(&r.site).1,
             })
             .collect();
         bundle(&stops, b)
@@ -208,7 +210,7 @@ pub fn assemble(
                     .map(|u| u.reason.clone())
             });
             JointRow {
-                area: area(&r.site),
+                area: locate(&r.site).0,
                 visit: number,
                 day: place.map(|p| p.0),
                 stop: place.map(|p| p.1),

@@ -276,12 +276,13 @@ fn the_assembled_plan_orders_visits_by_day_and_exports_reasons_per_agency() {
     let rec = recommend(&ranked, &teams, &plan_params, 180);
     let decided = decide(rec.recommendation.plan, 10, &ranked, &[], &[], "anne").unwrap();
     let jp = assemble(decided, &teams, &p, "2026-06-30", rec.out_of_scope, |r| {
-        Area::of_site(
+        let area = Area::of_site(
             r.municipality_code,
             r.municipality.as_deref(),
             None,
             &r.site_id,
-        )
+        );
+        (area, None)
     });
     assert_eq!(jp.visits(), 3);
     assert_eq!(jp.days.len(), 2);
