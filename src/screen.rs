@@ -38,6 +38,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::data::DataError;
+use crate::data::columns::{bools, days, floats, ints, plural, strs};
 use crate::data::rejects::RejectSample;
 use crate::pipeline::Scored;
 use crate::rank::evidence::Record;
@@ -349,46 +350,4 @@ fn is_severe_inspection(r: &Record) -> bool {
         && crate::features::SEVERE_OUTCOMES
             .iter()
             .any(|o| r.summary.ends_with(&format!("outcome {o}")))
-}
-
-/// A string column.
-fn strs(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
-    Ok(df
-        .column(name)?
-        .str()?
-        .iter()
-        .map(|v| v.map(str::to_string))
-        .collect())
-}
-
-/// A numeric column as decimals.
-fn floats(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
-    let c = df.column(name)?.cast(&DataType::Float64)?;
-    Ok(c.f64()?.iter().collect())
-}
-
-/// An integer column.
-fn ints(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
-    let c = df.column(name)?.cast(&DataType::Int64)?;
-    Ok(c.i64()?.iter().collect())
-}
-
-/// A date (or day-count) column as days since 1970-01-01.
-fn days(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i32>>> {
-    let c = df.column(name)?.cast(&DataType::Int32)?;
-    Ok(c.i32()?.iter().collect())
-}
-
-/// A boolean column.
-fn bools(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<bool>>> {
-    Ok(df.column(name)?.bool()?.iter().collect())
-}
-
-/// "1 site", "3 sites".
-fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
 }

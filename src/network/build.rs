@@ -13,6 +13,7 @@ use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 
 use super::{Edge, Graph, Node, NodeKind, Relation};
+use crate::data::columns::{bools, days, ints, plural, strs};
 use crate::data::parse::{from_days, to_days};
 use crate::data::{Dataset, Table};
 use crate::features::table_lazy;
@@ -45,42 +46,6 @@ impl Builder {
         });
         self.index.insert((kind, id.to_string()), i);
         i
-    }
-}
-
-/// A string column as owned values.
-fn strs(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
-    Ok(df
-        .column(name)?
-        .str()?
-        .iter()
-        .map(|v| v.map(str::to_string))
-        .collect())
-}
-
-/// A date (or day-count) column as days.
-fn days(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i32>>> {
-    let c = df.column(name)?.cast(&DataType::Int32)?;
-    Ok(c.i32()?.iter().collect())
-}
-
-/// An integer column.
-fn ints(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
-    let c = df.column(name)?.cast(&DataType::Int64)?;
-    Ok(c.i64()?.iter().collect())
-}
-
-/// A boolean column.
-fn bools(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<bool>>> {
-    Ok(df.column(name)?.bool()?.iter().collect())
-}
-
-/// "1 permit holder", "3 permit holders".
-fn plural(n: u64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
     }
 }
 

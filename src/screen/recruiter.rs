@@ -189,7 +189,7 @@ fn placement_record(scored: &Scored, p: &Placement) -> Record {
             "the recruiter's first permit at site {}: {} through it there",
             p.site,
             plural(
-                usize::try_from(p.holders).unwrap_or(0),
+                u64::try_from(p.holders).unwrap_or(0),
                 "permit holder",
                 "permit holders"
             )
@@ -307,7 +307,7 @@ pub(super) fn check(
         evidence.extend(site_records(scored, p, expire_days)?);
         let text = format!(
             "the recruiter placed {} at site {} (from {}), where inspections since found {}",
-            plural(usize::try_from(p.holders).unwrap_or(0), "worker", "workers"),
+            plural(u64::try_from(p.holders).unwrap_or(0), "worker", "workers"),
             p.site,
             p.first.map_or_else(
                 || "an unknown date".to_string(),
@@ -320,8 +320,8 @@ pub(super) fn check(
     let total: i64 = elsewhere.iter().map(|p| p.holders).sum();
     let summary = format!(
         "the recruiter placed {} at {} other than this one; {} inspected since the placement in the last 5 years",
-        plural(usize::try_from(total).unwrap_or(0), "worker", "workers"),
-        plural(elsewhere.len(), "site", "sites"),
+        plural(u64::try_from(total).unwrap_or(0), "worker", "workers"),
+        plural(elsewhere.len() as u64, "site", "sites"),
         inspected
     );
     let mut out: Vec<Reason> = reasons
