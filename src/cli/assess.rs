@@ -5,7 +5,7 @@
 //! canonical tables about the employer's subcontractors with the same
 //! indicators the inspectors use. A bad answers file exits with 1.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -69,7 +69,7 @@ pub enum Format {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let questionnaire = load_questionnaire(args.questionnaire.as_deref())?;
     if args.template {
-        write_out(args.out.as_deref(), &template(&questionnaire))?;
+        super::common::write_out(args.out.as_deref(), template(&questionnaire))?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(dir) = &args.subcontractors {
@@ -111,7 +111,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Format::Markdown => report.to_markdown(),
     };
-    write_out(args.out.as_deref(), &text)?;
+    super::common::write_out(args.out.as_deref(), &text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -142,7 +142,7 @@ fn run_subcontractors(
         }
         Format::Text | Format::Markdown => report.to_markdown(),
     };
-    write_out(args.out.as_deref(), &text)?;
+    super::common::write_out(args.out.as_deref(), &text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -159,20 +159,4 @@ fn load_questionnaire(path: Option<&Path>) -> anyhow::Result<Questionnaire> {
 /// A bad answers file is rejected input: exit code 1.
 fn rejected(e: AnswersError) -> anyhow::Error {
     InputRejected(e.to_string()).into()
-}
-
-fn write_out(out: Option<&Path>, text: &str) -> anyhow::Result<()> {
-    match out {
-        Some(path) => {
-            std::fs::write(path, text)
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-            eprintln!("wrote {}", path.display());
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
-            stdout.flush()?;
-        }
-    }
-    Ok(())
 }

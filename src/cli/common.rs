@@ -1,7 +1,8 @@
 //! Arguments shared by the commands that read a data folder, and the
 //! resolved load options they build.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
@@ -209,4 +210,22 @@ pub fn finish_load(report: &crate::data::LoadReport) -> std::process::ExitCode {
     } else {
         std::process::ExitCode::SUCCESS
     }
+}
+
+/// Writes a report to `out` (and says so on stderr), or to stdout.
+pub fn write_out(out: Option<&Path>, bytes: impl AsRef<[u8]>) -> anyhow::Result<()> {
+    let bytes = bytes.as_ref();
+    match out {
+        Some(path) => {
+            std::fs::write(path, bytes)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(bytes)?;
+            stdout.flush()?;
+        }
+    }
+    Ok(())
 }

@@ -4,8 +4,7 @@
 //! a table, CSV, JSON or a Markdown report for a case file. A data folder
 //! without `payroll` or `permits` exits with 1; an unknown site with 2.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::InputRejected;
@@ -88,22 +87,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             b
         }
     };
-    write_out(args.out.as_deref(), &bytes)?;
+    super::common::write_out(args.out.as_deref(), &bytes)?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn write_out(out: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
-    match out {
-        Some(path) => {
-            std::fs::write(path, bytes)
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-            eprintln!("wrote {}", path.display());
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(bytes)?;
-            stdout.flush()?;
-        }
-    }
-    Ok(())
 }

@@ -6,7 +6,6 @@
 //! for CMM. The core is `crate::visit`; docs/visit.md describes the flow. A
 //! bad form, an unknown site or a taken inspection id exits with 1.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -122,7 +121,7 @@ fn run_checklist(a: &ChecklistArgs) -> anyhow::Result<ExitCode> {
             path.display()
         );
     }
-    write_out(a.out.as_deref(), &checklist::to_markdown(&list, &ctx))?;
+    super::common::write_out(a.out.as_deref(), checklist::to_markdown(&list, &ctx))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -217,7 +216,7 @@ fn run_referral(a: &ReferralArgs) -> anyhow::Result<ExitCode> {
         }));
     };
     let summary = Referral::new(&rec, &list, facts);
-    write_out(a.out.as_deref(), &summary.to_markdown())?;
+    super::common::write_out(a.out.as_deref(), summary.to_markdown())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -241,20 +240,4 @@ fn same_path(a: &Path, b: &Path) -> bool {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,
     }
-}
-
-fn write_out(out: Option<&Path>, text: &str) -> anyhow::Result<()> {
-    match out {
-        Some(path) => {
-            std::fs::write(path, text)
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-            eprintln!("wrote {}", path.display());
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
-            stdout.flush()?;
-        }
-    }
-    Ok(())
 }
