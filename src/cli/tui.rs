@@ -2,13 +2,17 @@
 //! folder, the bundled demo data by default. Loading and scoring run in the
 //! background; notices that other commands print on stderr (rejected rows,
 //! no model) go to the UI's message line instead, because stderr is the
-//! screen.
+//! screen. `--agencies`, `--days` and `--visits-per-day` set the agency
+//! view's joint plan (as `tilsyn plan --agencies` makes it); `--visit-dir`
+//! is where the visit checklist saves its forms.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::audit::AuditArgs;
 use super::common::{DataArgs, ScoreArgs, Scorer, default_model};
+use crate::rank::decision::DEFAULT_EXCLUDE_INSPECTED_DAYS;
+use crate::rank::joint::{Bundling, JointParams, PLANNING_AGENCIES};
 use crate::tui::{Loaded, TuiOptions};
 
 /// Arguments of `tilsyn tui`.
@@ -24,9 +28,38 @@ pub struct Args {
     /// Folder the plan is exported to (`e`); default the current directory.
     #[arg(long, value_name = "DIR")]
     pub export_dir: Option<PathBuf>,
+    /// Agencies of the agency view (`a`), comma separated (AT,SKAT,POLICE,SIRI;
+    /// the first leads): each planned visit's team and its reasons per
+    /// agency. Default: all four.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_agency)]
+    pub agencies: Vec<String>,
+    /// Days available: the agency view bundles the planned visits into day
+    /// routes by area, highest priority first.
+    #[arg(long, value_name = "N", requires = "visits_per_day")]
+    pub days: Option<usize>,
+    /// With --days: visits a team makes in a day.
+    #[arg(long, value_name = "N", requires = "days")]
+    pub visits_per_day: Option<usize>,
+    /// Folder the visit checklist (`c`, then `s`) saves filled forms to, for
+    /// `tilsyn visit record`; default the current directory. Never the data folder.
+    #[arg(long, value_name = "DIR")]
+    pub visit_dir: Option<PathBuf>,
     #[command(flatten)]
     /// Audit log and user: every export is logged with its decisions.
     pub audit: AuditArgs,
+}
+
+/// Parses one code of `--agencies`: an agency that plans visits, upper case.
+fn parse_agency(s: &str) -> Result<String, String> {
+    let up = s.trim().to_uppercase();
+    if PLANNING_AGENCIES.contains(&up.as_str()) {
+        Ok(up)
+    } else {
+        Err(format!(
+            "'{s}' cannot plan a visit; use one of {} (CMM joins teams by itself where the police is called in)",
+            PLANNING_AGENCIES.join(", ")
+        ))
+    }
 }
 
 /// Parses `--capacity`: a whole number of at least 1.
@@ -58,8 +91,31 @@ impl Args {
             },
             capacity: 20,
             export_dir: None,
+            agencies: Vec::new(),
+            days: None,
+            visits_per_day: None,
+            visit_dir: None,
             audit: AuditArgs::default(),
         }
+    }
+
+    /// The agency view's joint plan: `--agencies` (all inspecting agencies
+    /// when none is given), with day routes when `--days` is given.
+    fn joint(&self) -> anyhow::Result<JointParams> {
+        let agencies: Vec<String> = if self.agencies.is_empty() {
+            PLANNING_AGENCIES.iter().map(|a| (*a).to_string()).collect()
+        } else {
+            self.agencies.clone()
+        };
+        let bundling = match (self.days, self.visits_per_day) {
+            (Some(days), Some(per_day)) => Some(Bundling::new(days, per_day)?),
+            _ => None,
+        };
+        Ok(JointParams::new(
+            &agencies,
+            DEFAULT_EXCLUDE_INSPECTED_DAYS,
+            bundling,
+        )?)
     }
 }
 
@@ -119,11 +175,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .then(|| args.score.model.clone().unwrap_or_else(default_model))
         .filter(|p| p.is_file());
     let audit = args.audit.context(model.as_deref())?;
+    let joint = args.joint()?;
+    let visit_dir = args.visit_dir.clone().unwrap_or_else(|| PathBuf::from("."));
     crate::tui::run(TuiOptions {
         dataset,
         export_dir,
         capacity: args.capacity,
         audit: Some(audit),
+        joint,
+        visit_dir,
         loader: Box::new(move |progress: &dyn Fn(&str)| load(&score, progress)),
     })?;
     Ok(ExitCode::SUCCESS)

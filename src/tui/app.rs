@@ -3,8 +3,11 @@
 //! produce (a `Vec<usize>` of indices, so rows are never cloned), the
 //! selection, the marked plan, the open screen and prompt, and the message
 //! line. [`App::handle_key`] and [`App::handle_mouse`] are the only
-//! mutators driven by input; rendering (`tui::ui`) only reads.
+//! mutators driven by input; rendering (`tui::ui`) only reads. The agency
+//! view of the plan is in [`agency`], the visit checklist in [`checklist`].
 
+pub mod agency;
+pub mod checklist;
 mod decide;
 mod export;
 pub mod insights;
@@ -12,11 +15,11 @@ mod list;
 pub mod network;
 mod read;
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
-use polars::prelude::DataType;
 
 pub use insights::Insights;
 
@@ -25,7 +28,6 @@ use super::keymap::{self, Action, Context};
 use super::query::Query;
 use super::rows::RankCol;
 use super::table::DataTable;
-use crate::data::reference::ReferenceData;
 use crate::pipeline::Scored;
 use crate::rank::explanation::{Explanation, explain_with};
 use crate::rank::{Filter, Ranked, rank};
@@ -60,16 +62,21 @@ pub enum Screen {
     Help,
     /// The entities linked to the selected site (`w`; not a tab).
     Network,
+    /// The plan as a joint control plan: team and reasons per agency.
+    Agencies,
+    /// The visit checklist of the selected site (`c`; not a tab).
+    Checklist,
 }
 
 impl Screen {
     /// The screens `Tab` cycles through, in order.
-    pub const TABS: [Screen; 6] = [
+    pub const TABS: [Screen; 7] = [
         Screen::Ranking,
         Screen::Detail,
         Screen::Map,
         Screen::Insights,
         Screen::Plan,
+        Screen::Agencies,
         Screen::Help,
     ];
 
@@ -83,6 +90,8 @@ impl Screen {
             Screen::Plan => "Plan",
             Screen::Help => "Help",
             Screen::Network => "Network",
+            Screen::Agencies => "Agencies",
+            Screen::Checklist => "Checklist",
         }
     }
 }
@@ -147,6 +156,11 @@ pub struct App {
     queue: Queue,
     oversight: decide::Oversight,
     network: network::NetworkState,
+    agency: agency::AgencyState,
+    visit: checklist::ChecklistState,
+    /// Lines of the open screen's scrolling pane as last drawn (PgUp/PgDn
+    /// move that many); set by the render functions.
+    pane_page: Cell<u16>,
 }
 
 impl std::fmt::Debug for App {
@@ -160,41 +174,13 @@ impl std::fmt::Debug for App {
     }
 }
 
-/// Longitude and latitude of every ranked site: its own, else its
-/// municipality's representative point.
-fn coordinates(scored: &Scored, rows: &[Ranked]) -> Vec<Option<(f64, f64)>> {
-    let frame = &scored.assessment.frame;
-    let col = |name: &str| -> Option<Vec<Option<f64>>> {
-        frame
-            .column(name)
-            .ok()
-            .and_then(|c| c.cast(&DataType::Float64).ok())
-            .and_then(|c| c.f64().ok().map(|ca| ca.iter().collect()))
-    };
-    let (lat, lon) = (col("lat"), col("lon"));
-    let at = |v: &Option<Vec<Option<f64>>>, i: usize| {
-        v.as_ref().and_then(|v| v.get(i).copied().flatten())
-    };
-    let rd = ReferenceData::bundled();
-    rows.iter()
-        .map(|r| match (at(&lon, r.row), at(&lat, r.row)) {
-            (Some(x), Some(y)) => Some((x, y)),
-            _ => r
-                .municipality_code
-                .and_then(|c| u16::try_from(c).ok())
-                .and_then(|c| rd.municipality(c))
-                .map(|m| (m.lon, m.lat)),
-        })
-        .collect()
-}
-
 impl App {
     /// Ranks every site once and opens the ranking.
     pub fn new(scored: Scored, mut opts: AppOptions) -> App {
         opts.capacity = opts.capacity.max(1);
         let rows = rank(&scored, &Filter::default(), None, 0);
         let oversight = decide::Oversight::new(&rows, opts.capacity);
-        let coords = coordinates(&scored, &rows);
+        let coords = crate::rank::rows::coordinates(&scored, &rows);
         let view = (0..rows.len()).collect();
         App {
             scored,
@@ -222,6 +208,9 @@ impl App {
             queue: Queue::default(),
             oversight,
             network: network::NetworkState::default(),
+            agency: agency::AgencyState::default(),
+            visit: checklist::ChecklistState::default(),
+            pane_page: Cell::new(10),
         }
     }
 
@@ -276,12 +265,20 @@ impl App {
             Screen::Detail => self.detail_scroll = step(self.detail_scroll, delta),
             Screen::Help => self.help_scroll = step(self.help_scroll, delta),
             Screen::Insights | Screen::Network => {}
+            Screen::Agencies => self.agency_move(delta as isize),
+            Screen::Checklist => self.checklist_move(delta as isize),
             _ => self.move_by(delta as isize),
         }
     }
 
     fn apply(&mut self, action: Action) {
         if self.screen == Screen::Network && self.network_action(action) {
+            return;
+        }
+        if self.screen == Screen::Agencies && self.agency_action(action) {
+            return;
+        }
+        if self.screen == Screen::Checklist && self.checklist_action(action) {
             return;
         }
         match action {
@@ -311,7 +308,17 @@ impl App {
             Action::Insights => self.goto(Screen::Insights),
             Action::Plan => self.goto(Screen::Plan),
             Action::Network => self.open_network(),
-            Action::Jump => {}
+            Action::Agencies => self.goto(Screen::Agencies),
+            Action::Checklist => self.open_checklist(),
+            Action::Jump
+            | Action::Answer(_)
+            | Action::Digit(_)
+            | Action::Erase
+            | Action::TypeNote
+            | Action::CaseId
+            | Action::NextAgency
+            | Action::NextOutcome
+            | Action::Save => {}
             Action::Detail => {
                 if self.screen == Screen::Detail {
                     self.screen = self.back;
@@ -395,15 +402,20 @@ impl App {
             Screen::Detail => {
                 if self.screen != Screen::Help {
                     self.back = self.screen;
-                    self.focus = if self.screen == Screen::Plan {
-                        ListKind::Plan
-                    } else {
-                        ListKind::Ranking
+                    self.focus = match self.screen {
+                        Screen::Plan | Screen::Agencies => ListKind::Plan,
+                        Screen::Network | Screen::Checklist => self.focus,
+                        _ => ListKind::Ranking,
                     };
                 }
                 self.detail_scroll = 0;
             }
-            Screen::Map | Screen::Insights | Screen::Network => {}
+            Screen::Agencies => {
+                // The agency view's selection is the plan's.
+                self.focus = ListKind::Plan;
+                self.agency.scroll = 0;
+            }
+            Screen::Map | Screen::Insights | Screen::Network | Screen::Checklist => {}
         }
         self.screen = to;
     }
@@ -472,6 +484,7 @@ impl App {
                 }
             },
             PromptKind::Reason => self.submit_reason(p, &text),
+            PromptKind::Note | PromptKind::CaseId => self.submit_visit_text(&p, &text),
         }
     }
 
@@ -481,8 +494,12 @@ impl App {
                 InternalEvent::PromptChanged(PromptKind::Search, text) => {
                     self.search_incremental(&text)
                 }
-                InternalEvent::PromptChanged(PromptKind::Filter | PromptKind::Reason, _)
-                | InternalEvent::PlanChanged => {}
+                InternalEvent::PromptChanged(
+                    PromptKind::Filter | PromptKind::Reason | PromptKind::Note | PromptKind::CaseId,
+                    _,
+                ) => {}
+                // The agency view is recomputed from the changed plan.
+                InternalEvent::PlanChanged => self.agency.plan = None,
                 InternalEvent::ViewChanged => self.insights = None,
             }
         }
@@ -502,6 +519,9 @@ impl App {
         }
         if self.screen == Screen::Insights && self.insights.is_none() {
             self.insights = Some(Insights::compute(&self.rows, &self.view));
+        }
+        if self.screen == Screen::Agencies {
+            self.refresh_joint();
         }
     }
 }

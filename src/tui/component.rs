@@ -2,7 +2,8 @@
 //! references to each other: a [`Component`] gets a key first and says
 //! whether it consumed it; effects on the rest of the app go into the
 //! internal [`Queue`] as [`InternalEvent`]s, which the app drains after
-//! every input. The search, filter and reason [`Prompt`] is the main component.
+//! every input. The one-line [`Prompt`] (search, filter, the reason for an
+//! override, and the checklist's note and case id) is the main component.
 
 use std::collections::VecDeque;
 
@@ -26,6 +27,10 @@ pub enum PromptKind {
     Filter,
     /// The reason for overriding the recommended plan (required).
     Reason,
+    /// The note of a checklist question (origin: the question's position).
+    Note,
+    /// The visit's case id (its `inspection_id`) in the checklist.
+    CaseId,
 }
 
 /// A message from one part of the UI to the app.
@@ -61,7 +66,8 @@ pub trait Component {
     fn event(&mut self, key: &KeyEvent, queue: &mut Queue) -> EventState;
 }
 
-/// A one-line text prompt (search, filter, or the reason for an override).
+/// A one-line text prompt (search, filter, the reason for an override, or
+/// a checklist note or case id).
 #[derive(Debug, Clone)]
 pub struct Prompt {
     /// Which prompt.
@@ -72,7 +78,7 @@ pub struct Prompt {
     pub origin: usize,
     /// The last error, shown under the text until the next key.
     pub error: Option<String>,
-    /// The question a reason prompt asks (empty for search and filter).
+    /// The question a reason, note or case-id prompt asks (empty for search and filter).
     pub subject: String,
 }
 
@@ -96,12 +102,22 @@ impl Prompt {
         }
     }
 
+    /// A prompt that edits `text` (a checklist note or case id), asking
+    /// `subject`, for the item at `origin`.
+    pub fn edit(kind: PromptKind, origin: usize, subject: String, text: String) -> Prompt {
+        Prompt {
+            subject,
+            text,
+            ..Prompt::new(kind, origin)
+        }
+    }
+
     /// The label before the text.
     pub fn label(&self) -> &str {
         match self.kind {
             PromptKind::Search => "/",
             PromptKind::Filter => "filter: ",
-            PromptKind::Reason => &self.subject,
+            PromptKind::Reason | PromptKind::Note | PromptKind::CaseId => &self.subject,
         }
     }
 
@@ -116,6 +132,12 @@ impl Prompt {
             }
             PromptKind::Reason => {
                 "a reason is required and is written to the audit log · Enter confirms · Esc cancels"
+            }
+            PromptKind::Note => {
+                "what you saw; no names, CPR, passport, phone or account numbers · Enter keeps it · Esc cancels"
+            }
+            PromptKind::CaseId => {
+                "the visit's case id; it becomes the inspection_id · Enter keeps it · Esc cancels"
             }
         }
     }

@@ -6,6 +6,7 @@
 //! `ratatui::try_init` installs, after ours that releases the mouse).
 
 use std::io::{IsTerminal, stdout};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -25,6 +26,7 @@ use ratatui::{DefaultTerminal, Frame};
 use super::app::{App, AppOptions, Level};
 use super::keymap::Action;
 use super::{Loader, TuiOptions, ui};
+use crate::rank::joint::JointParams;
 
 /// How often the input thread ticks when no key arrives.
 pub const TICK: Duration = Duration::from_millis(120);
@@ -69,6 +71,8 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
         export_dir,
         capacity,
         audit,
+        joint,
+        visit_dir,
         loader,
     } = opts;
     let app_opts = AppOptions {
@@ -91,7 +95,7 @@ pub fn run(opts: TuiOptions) -> anyhow::Result<()> {
     let (tx, rx) = mpsc::channel();
     let stop = Arc::new(AtomicBool::new(false));
     spawn_input(tx.clone(), Arc::clone(&stop))?;
-    spawn_loader(tx, loader, app_opts)?;
+    spawn_loader(tx, loader, app_opts, (joint, visit_dir))?;
     let result = event_loop(&mut terminal, &rx, &dataset);
     stop.store(true, Ordering::Relaxed);
     result
@@ -119,8 +123,14 @@ fn spawn_input(tx: Sender<Event>, stop: Arc<AtomicBool>) -> std::io::Result<()> 
     Ok(())
 }
 
-/// Loads, scores and ranks on a background thread.
-fn spawn_loader(tx: Sender<Event>, loader: Loader, opts: AppOptions) -> std::io::Result<()> {
+/// Loads, scores and ranks on a background thread; `field` is the agency
+/// view's agencies and the folder visit forms are saved to.
+fn spawn_loader(
+    tx: Sender<Event>,
+    loader: Loader,
+    opts: AppOptions,
+    field: (JointParams, PathBuf),
+) -> std::io::Result<()> {
     thread::Builder::new()
         .name("tilsyn-load".into())
         .spawn(move || {
@@ -131,6 +141,9 @@ fn spawn_loader(tx: Sender<Event>, loader: Loader, opts: AppOptions) -> std::io:
             let result = loader(&progress).map(|loaded| {
                 progress("ranking every site");
                 let mut app = App::new(loaded.scored, opts);
+                let (joint, visit_dir) = field;
+                app.set_joint(joint);
+                app.set_visit_dir(visit_dir);
                 if !loaded.notes.is_empty() {
                     app.notify(loaded.notes.join(" · "), Level::Warn);
                 }

@@ -6,6 +6,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::visit::form::VisitAnswer;
+
 /// Where a binding applies. A screen consults its contexts in order
 /// (see `App::contexts`); the first binding found wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -26,7 +28,11 @@ pub enum Context {
     Help,
     /// The network view of one site.
     Network,
-    /// The search or filter prompt.
+    /// The agency view of the plan.
+    Agencies,
+    /// The visit checklist of one site.
+    Checklist,
+    /// The search, filter, reason, note or case-id prompt.
     Prompt,
 }
 
@@ -42,12 +48,14 @@ impl Context {
             Context::Plan => "Plan",
             Context::Help => "Help",
             Context::Network => "Network view",
-            Context::Prompt => "Search and filter prompt",
+            Context::Agencies => "Agency view",
+            Context::Checklist => "Visit checklist",
+            Context::Prompt => "Prompts (search, filter, reason, note, case id)",
         }
     }
 
     /// Every context, in the order the help screen lists them.
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 11] = [
         Context::Global,
         Context::List,
         Context::Ranking,
@@ -56,6 +64,8 @@ impl Context {
         Context::Plan,
         Context::Help,
         Context::Network,
+        Context::Agencies,
+        Context::Checklist,
         Context::Prompt,
     ];
 }
@@ -87,6 +97,26 @@ pub enum Action {
     Network,
     /// Select the linked site in the ranking.
     Jump,
+    /// Show the agency view of the plan (teams and reasons per agency).
+    Agencies,
+    /// Open (or close) the visit checklist of the selected site.
+    Checklist,
+    /// Answer the selected question of the checklist.
+    Answer(VisitAnswer),
+    /// A digit of the number of workers the answer concerns.
+    Digit(u8),
+    /// Delete the last digit of the workers.
+    Erase,
+    /// Type a note for the selected question.
+    TypeNote,
+    /// Type the visit's case id (its `inspection_id`).
+    CaseId,
+    /// Set who inspected to the next agency.
+    NextAgency,
+    /// Set the visit's outcome to the next outcome code.
+    NextOutcome,
+    /// Save the filled visit form.
+    Save,
     /// Close a popup, clear the search or filter, or go back.
     Back,
     /// Select the previous site.
@@ -220,6 +250,20 @@ pub const BINDINGS: &[Binding] = &[
     ch('i', C::Global, A::Insights, "insights", false),
     ch('p', C::Global, A::Plan, "plan", false),
     ch('w', C::Global, A::Network, "network of the site", false),
+    ch(
+        'a',
+        C::Global,
+        A::Agencies,
+        "agency view: team and reasons per agency of each visit",
+        false,
+    ),
+    ch(
+        'c',
+        C::Global,
+        A::Checklist,
+        "visit checklist of the selected site",
+        false,
+    ),
     ch('/', C::Global, A::Search, "search by name or id", true),
     ch('n', C::Global, A::SearchNext, "next match", false),
     ch('N', C::Global, A::SearchPrev, "previous match", false),
@@ -324,6 +368,157 @@ pub const BINDINGS: &[Binding] = &[
     key(KeyCode::PageUp, C::Network, A::PageUp, "page", false),
     key(KeyCode::PageDown, C::Network, A::PageDown, "page", false),
     key(KeyCode::Enter, C::Network, A::Jump, "jump to site", true),
+    // Agency view.
+    key(KeyCode::Up, C::Agencies, A::Up, "previous/next visit", true),
+    ch('k', C::Agencies, A::Up, "previous/next visit", true),
+    key(
+        KeyCode::Down,
+        C::Agencies,
+        A::Down,
+        "previous/next visit",
+        true,
+    ),
+    ch('j', C::Agencies, A::Down, "previous/next visit", true),
+    key(
+        KeyCode::PageUp,
+        C::Agencies,
+        A::PageUp,
+        "scroll the team and reasons",
+        true,
+    ),
+    key(
+        KeyCode::PageDown,
+        C::Agencies,
+        A::PageDown,
+        "scroll the team and reasons",
+        true,
+    ),
+    key(KeyCode::Home, C::Agencies, A::First, "first visit", false),
+    ch('g', C::Agencies, A::First, "first visit", false),
+    key(KeyCode::End, C::Agencies, A::Last, "last visit", false),
+    ch('G', C::Agencies, A::Last, "last visit", false),
+    ch(
+        'c',
+        C::Agencies,
+        A::Checklist,
+        "checklist of the visit",
+        true,
+    ),
+    // Visit checklist.
+    key(
+        KeyCode::Up,
+        C::Checklist,
+        A::Up,
+        "previous/next question",
+        true,
+    ),
+    ch('k', C::Checklist, A::Up, "previous/next question", true),
+    key(
+        KeyCode::Down,
+        C::Checklist,
+        A::Down,
+        "previous/next question",
+        true,
+    ),
+    ch('j', C::Checklist, A::Down, "previous/next question", true),
+    key(
+        KeyCode::PageUp,
+        C::Checklist,
+        A::PageUp,
+        "scroll the question",
+        false,
+    ),
+    key(
+        KeyCode::PageDown,
+        C::Checklist,
+        A::PageDown,
+        "scroll the question",
+        false,
+    ),
+    key(
+        KeyCode::Home,
+        C::Checklist,
+        A::First,
+        "first question",
+        false,
+    ),
+    ch('g', C::Checklist, A::First, "first question", false),
+    key(KeyCode::End, C::Checklist, A::Last, "last question", false),
+    ch('G', C::Checklist, A::Last, "last question", false),
+    ch(
+        'y',
+        C::Checklist,
+        A::Answer(VisitAnswer::Yes),
+        "answer yes/no/unknown",
+        true,
+    ),
+    ch(
+        'n',
+        C::Checklist,
+        A::Answer(VisitAnswer::No),
+        "answer yes/no/unknown",
+        true,
+    ),
+    ch(
+        'u',
+        C::Checklist,
+        A::Answer(VisitAnswer::Unknown),
+        "answer yes/no/unknown",
+        true,
+    ),
+    ch('0', C::Checklist, A::Digit(0), "workers concerned", false),
+    ch('1', C::Checklist, A::Digit(1), "workers concerned", false),
+    ch('2', C::Checklist, A::Digit(2), "workers concerned", false),
+    ch('3', C::Checklist, A::Digit(3), "workers concerned", false),
+    ch('4', C::Checklist, A::Digit(4), "workers concerned", false),
+    ch('5', C::Checklist, A::Digit(5), "workers concerned", false),
+    ch('6', C::Checklist, A::Digit(6), "workers concerned", false),
+    ch('7', C::Checklist, A::Digit(7), "workers concerned", false),
+    ch('8', C::Checklist, A::Digit(8), "workers concerned", false),
+    ch('9', C::Checklist, A::Digit(9), "workers concerned", false),
+    key(
+        KeyCode::Backspace,
+        C::Checklist,
+        A::Erase,
+        "delete a digit of the workers",
+        false,
+    ),
+    ch('t', C::Checklist, A::TypeNote, "type a note", true),
+    ch(
+        'i',
+        C::Checklist,
+        A::CaseId,
+        "type the visit's case id (inspection_id)",
+        false,
+    ),
+    ch(
+        'a',
+        C::Checklist,
+        A::NextAgency,
+        "who inspected (next agency)",
+        false,
+    ),
+    ch(
+        'o',
+        C::Checklist,
+        A::NextOutcome,
+        "the visit's outcome (next code, referral_cmm among them)",
+        false,
+    ),
+    ch(
+        's',
+        C::Checklist,
+        A::Save,
+        "save the form (TOML) for tilsyn visit record",
+        true,
+    ),
+    key(
+        KeyCode::Esc,
+        C::Checklist,
+        A::Back,
+        "close (the answers are kept)",
+        true,
+    ),
     // Prompt (typed characters go into the prompt first).
     key(KeyCode::Enter, C::Prompt, A::Submit, "apply", true),
     key(KeyCode::Esc, C::Prompt, A::Cancel, "cancel", true),
@@ -472,6 +667,36 @@ mod tests {
                 &press(KeyCode::Char('q'), KeyModifiers::NONE)
             ),
             None
+        );
+    }
+
+    #[test]
+    fn the_checklist_takes_answers_and_digits_before_the_global_keys() {
+        let ctx = [Context::Checklist, Context::Global];
+        let key = |c: char| lookup(&ctx, &press(KeyCode::Char(c), KeyModifiers::NONE));
+        assert_eq!(key('n'), Some(Action::Answer(VisitAnswer::No)));
+        assert_eq!(key('y'), Some(Action::Answer(VisitAnswer::Yes)));
+        assert_eq!(key('u'), Some(Action::Answer(VisitAnswer::Unknown)));
+        assert_eq!(key('7'), Some(Action::Digit(7)));
+        assert_eq!(key('a'), Some(Action::NextAgency));
+        assert_eq!(key('c'), Some(Action::Checklist));
+        assert_eq!(key('q'), Some(Action::Quit));
+        let global = [Context::Global];
+        assert_eq!(
+            lookup(&global, &press(KeyCode::Char('a'), KeyModifiers::NONE)),
+            Some(Action::Agencies)
+        );
+        let help = help_sections();
+        let checklist = help
+            .iter()
+            .find(|(c, _)| *c == Context::Checklist)
+            .map(|(_, e)| e.clone())
+            .unwrap_or_default();
+        assert!(
+            checklist
+                .iter()
+                .any(|e| e.keys == "0/1/2/3/4/5/6/7/8/9" && e.help == "workers concerned"),
+            "{checklist:?}"
         );
     }
 

@@ -4,6 +4,8 @@
 //! of the keys that matter here, taken from the key map. Below
 //! [`MIN_WIDTH`] × [`MIN_HEIGHT`] it only says the terminal is too small.
 
+mod agency;
+mod checklist;
 mod detail;
 mod help;
 mod insights;
@@ -50,6 +52,8 @@ pub fn render(frame: &mut Frame, app: &App) {
         Screen::Plan => plan::render(frame, body, app),
         Screen::Help => help::render(frame, body, app),
         Screen::Network => network::render(frame, body, app),
+        Screen::Agencies => agency::render(frame, body, app),
+        Screen::Checklist => checklist::render(frame, body, app),
     }
     render_message(frame, message, app);
     render_footer(frame, footer, app);

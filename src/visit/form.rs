@@ -394,6 +394,52 @@ impl Form {
         }
         out
     }
+
+    /// What [`crate::visit::record::to_rows`] still needs before this form
+    /// can be recorded, as the keys to fill in: `site_id`,
+    /// `visit.inspection_id`, `visit.date`, `visit.agency`, and `answers`
+    /// when no question of the checklist is answered yes or no. Empty when
+    /// the form can be recorded.
+    pub fn missing_for_record(&self, checklist: &Checklist) -> Vec<&'static str> {
+        let mut missing = Vec::new();
+        if self.site_id.is_empty() {
+            missing.push("site_id");
+        }
+        if self.visit.inspection_id.is_empty() {
+            missing.push("visit.inspection_id");
+        }
+        if self.visit.date.is_none() {
+            missing.push("visit.date");
+        }
+        if self.visit.agency.is_empty() {
+            missing.push("visit.agency");
+        }
+        let answered = checklist.questions.iter().any(|q| {
+            self.get(&q.id)
+                .is_some_and(|a| a.answer != VisitAnswer::Unknown)
+        });
+        if !answered {
+            missing.push("answers");
+        }
+        missing
+    }
+}
+
+/// The file name of a site's visit form on a day:
+/// `tilsyn-visit-<site>-<YYYY-MM-DD>.toml`, the site id's characters other
+/// than letters, digits, `-` and `_` replaced by `_`.
+pub fn file_name(site_id: &str, date: NaiveDate) -> String {
+    let site: String = site_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("tilsyn-visit-{site}-{date}.toml")
 }
 
 /// The empty form of a site, as TOML.

@@ -3,7 +3,10 @@
 //! there, tiny sizes that must not panic, and the app state driven by key
 //! and mouse events alone (filter, sort, search, mark, export, empty
 //! results, the ends of the list). Data: `tests/fixtures/good/full` (five
-//! sites, every table) as of 2026-06-30, and one generated set of 300 sites.
+//! sites, every table) as of 2026-06-30, and one generated set of 300 sites;
+//! the agency view on `tests/fixtures/joint` and the visit checklist on
+//! `tests/fixtures/visit` (their READMEs say what each site shows), at
+//! 160×45 and 60×15.
 
 use std::path::Path;
 
@@ -15,6 +18,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tilsyn::indicators::Catalogue;
 use tilsyn::pipeline::{Scored, load_and_assess};
+use tilsyn::rank::joint::{Bundling, JointParams};
 use tilsyn::rank::rows::reasons;
 use tilsyn::tui::app::{App, AppOptions, Level, Screen};
 use tilsyn::tui::keymap::Action;
@@ -164,12 +168,17 @@ fn every_screen_renders_at_two_sizes_with_the_text_that_matters() {
 fn help_is_built_from_the_key_map() {
     let mut app = app();
     ch(&mut app, '?');
-    let text = screen(&app, 120, 90);
+    let text = screen(&app, 120, 120);
     for needle in [
         "quit",
         "q/Ctrl-c",
         "search by name or id",
         "sort by the next column",
+        "agency view: team and reasons per agency",
+        "visit checklist of the selected site",
+        "y/n/u",
+        "answer yes/no/unknown",
+        "save the form (TOML)",
         "Filter terms",
         "tier>=2",
     ] {
@@ -183,7 +192,7 @@ fn help_is_built_from_the_key_map() {
 #[test]
 fn tiny_terminals_never_panic() {
     let mut app = app();
-    for key in ['r', 'd', 'm', 'i', 'p', '?'] {
+    for key in ['r', 'd', 'm', 'i', 'p', 'a', '?', 'c'] {
         ch(&mut app, key);
         for (w, h) in [
             (1, 1),
@@ -633,7 +642,7 @@ fn an_empty_filter_result_survives_every_key_and_esc_clears_it() {
     typed(&mut app, "x");
     press(&mut app, KeyCode::Enter);
     ch(&mut app, 'n');
-    for c in ['r', 'd', 'm', 'i', 'p', '?'] {
+    for c in ['r', 'd', 'm', 'i', 'p', 'a', '?'] {
         ch(&mut app, c);
         screen(&app, 120, 40);
         screen(&app, 60, 15);
@@ -704,7 +713,7 @@ fn the_ends_of_the_list_and_the_mouse_never_overflow() {
 #[test]
 fn tab_cycles_the_screens_and_detail_follows_the_selection() {
     let mut app = app();
-    let order: Vec<Screen> = (0..6)
+    let order: Vec<Screen> = (0..7)
         .map(|_| {
             press(&mut app, KeyCode::Tab);
             app.screen()
@@ -717,6 +726,7 @@ fn tab_cycles_the_screens_and_detail_follows_the_selection() {
             Screen::Map,
             Screen::Insights,
             Screen::Plan,
+            Screen::Agencies,
             Screen::Help,
             Screen::Ranking
         ]
@@ -799,4 +809,386 @@ fn notes_are_hidden_in_the_detail_pane_until_o() {
     ch(&mut app, 'o');
     let again = screen(&app, 200, 200);
     assert!(!again.contains("Arbejdstid over 60"), "{again}");
+}
+
+/// The app on `tests/fixtures/<name>` as of 2026-06-30 (rules scorer),
+/// exporting into `export`.
+fn app_on(name: &str, export: &Path) -> App {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let opts = AppOptions {
+        dataset: dir.display().to_string(),
+        export_dir: export.to_path_buf(),
+        capacity: 20,
+        audit: None,
+    };
+    App::new(score_folder(&dir, as_of()), opts)
+}
+
+/// Every screen of the open pane from its top to its end, PgDn by PgDn
+/// (then back to the top).
+fn scrolled(app: &mut App, w: u16, h: u16) -> String {
+    let mut all = Vec::new();
+    for _ in 0..60 {
+        all.push(screen(app, w, h));
+        press(app, KeyCode::PageDown);
+    }
+    for _ in 0..60 {
+        press(app, KeyCode::PageUp);
+    }
+    all.join("\n")
+}
+
+/// Site 7000000001 of the joint fixture: every agency has reasons there.
+const J1: &str = "7000000001";
+
+/// Its reasons by the agency that acts on them (tests/fixtures/joint/README.md).
+const J1_REASONS: [(&str, &[&str]); 5] = [
+    (
+        "AT",
+        &[
+            "overcrowded_employer_housing",
+            "employer_housing_not_as_promised",
+            "overcrowding_any_address",
+        ],
+    ),
+    (
+        "SKAT",
+        &[
+            "pay_far_below_stated",
+            "many_paid_below_80pct",
+            "low_absolute_pay",
+        ],
+    ),
+    (
+        "SIRI",
+        &[
+            "bound_housed_recruited",
+            "mostly_via_recruiters",
+            "mostly_employer_bound",
+        ],
+    ),
+    ("POLICE", &["finding_retention_of_documents"]),
+    ("CMM", &["finding_retention_of_documents"]),
+];
+
+#[test]
+fn the_agency_view_shows_each_visit_s_team_and_its_reasons_per_agency() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut app = app_on("joint", dir.path());
+    let agencies: Vec<String> = ["AT", "SKAT", "POLICE"].map(String::from).to_vec();
+    let days = Bundling::new(3, 3).unwrap_or_else(|e| panic!("{e}"));
+    let params = JointParams::new(&agencies, 180, Some(days)).unwrap_or_else(|e| panic!("{e}"));
+    app.set_joint(params);
+    ch(&mut app, 'a');
+    assert_eq!(app.screen(), Screen::Agencies);
+    let plan = match app.joint_plan() {
+        Some(Ok(p)) => p.clone(),
+        other => panic!("no joint plan: {other:?}"),
+    };
+    // The highest priority opens day 1; the selection starts on it.
+    let first = &plan.rows[0];
+    assert_eq!(first.row.site.site_id, J1);
+    assert_eq!((first.day, first.stop), (Some(1), Some(1)));
+    assert_eq!(app.joint_selected(), Some(0));
+    assert_eq!(selected_id(&app), J1);
+    let team: Vec<&str> = first.team.iter().map(|m| m.agency.as_str()).collect();
+    assert_eq!(team, ["AT", "SKAT", "POLICE", "CMM"]);
+    // The police and CMM are called in by a tip at 7000000006.
+    let tip = plan
+        .rows
+        .iter()
+        .find(|r| r.row.site.site_id == "7000000006")
+        .unwrap_or_else(|| panic!("7000000006 is not planned"));
+    let team: Vec<&str> = tip.team.iter().map(|m| m.agency.as_str()).collect();
+    assert_eq!(team, ["POLICE", "CMM"]);
+
+    for (w, h) in [(160, 45), (60, 15)] {
+        assert_shows(&app, w, h, &[J1, "AT, SKAT, POLICE, CMM", "Joint plan"]);
+        let text = scrolled(&mut app, w, h);
+        for needle in [
+            "Team: AT, SKAT, POLICE, CMM (called in)",
+            "CMM: joins to identify",
+            "day 1, stop 1",
+            "København (101)",
+        ] {
+            assert!(
+                text.contains(needle),
+                "the agency view at {w}×{h} does not show {needle:?}:\n{text}"
+            );
+        }
+        for (agency, ids) in J1_REASONS {
+            let heading = format!("{agency} (");
+            assert!(text.contains(&heading), "{w}×{h}: no {heading:?}:\n{text}");
+            for id in ids {
+                let reason = format!("• {id}: ");
+                assert!(text.contains(&reason), "{w}×{h}: no {reason:?}:\n{text}");
+            }
+        }
+    }
+    // The reasons sit under their agency, in the order of the acting
+    // agencies; SIRI's are shown although SIRI is not in the plan (a tall
+    // terminal shows the whole pane at once).
+    let text = screen(&app, 160, 80);
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("160×80 does not show {needle:?}:\n{text}"))
+    };
+    assert!(at("Team: AT, SKAT, POLICE, CMM (called in)") < at("Reasons by agency"));
+    let headings: Vec<usize> = J1_REASONS
+        .iter()
+        .map(|(agency, ids)| {
+            let team = if *agency == "SIRI" {
+                "not in the team"
+            } else {
+                "in the team"
+            };
+            at(&format!("│{agency} ({team}, {} reason(s))", ids.len()))
+        })
+        .collect();
+    let mut sorted = headings.clone();
+    sorted.sort_unstable();
+    assert_eq!(headings, sorted, "AT, SKAT, SIRI, POLICE, CMM in order");
+    for (k, (_, ids)) in J1_REASONS.iter().enumerate() {
+        let next = headings.get(k + 1).copied().unwrap_or(usize::MAX);
+        for id in *ids {
+            // The first time a reason shows after its agency's heading.
+            let pos = text[headings[k]..]
+                .find(&format!("• {id}: "))
+                .map(|p| p + headings[k])
+                .unwrap_or_else(|| panic!("{id} is not under its agency:\n{text}"));
+            assert!(pos < next, "{id} is not under its agency:\n{text}");
+        }
+    }
+    // Moving walks the visits in visiting order; the pane follows.
+    ch(&mut app, 'j');
+    assert_eq!(selected_id(&app), plan.rows[1].row.site.site_id);
+    ch(&mut app, 'G');
+    let last = plan.rows.last().unwrap_or_else(|| panic!("no visits"));
+    assert_eq!(selected_id(&app), last.row.site.site_id);
+    assert_shows(&app, 160, 45, &[last.row.site.site_id.as_str()]);
+    ch(&mut app, 'g');
+    assert_eq!(selected_id(&app), J1);
+    // Enter explains the selected visit; Esc comes back to the view.
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen(), Screen::Detail);
+    assert_eq!(selected_id(&app), J1);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen(), Screen::Agencies);
+    // Nothing panics on small terminals.
+    for (w, h) in [(60, 15), (40, 10), (41, 11), (20, 5)] {
+        screen(&app, w, h);
+    }
+}
+
+#[test]
+fn the_agency_view_plans_for_every_inspecting_agency_by_default() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut app = app_on("joint", dir.path());
+    assert_eq!(
+        app.joint_params().agencies,
+        ["AT", "SKAT", "SIRI", "POLICE"]
+    );
+    ch(&mut app, 'a');
+    let plan = match app.joint_plan() {
+        Some(Ok(p)) => p.clone(),
+        other => panic!("no joint plan: {other:?}"),
+    };
+    let team: Vec<&str> = plan.rows[0]
+        .team
+        .iter()
+        .map(|m| m.agency.as_str())
+        .collect();
+    assert_eq!(team, ["AT", "SKAT", "SIRI", "POLICE", "CMM"]);
+    assert!(plan.rows.iter().all(|r| r.day.is_none()), "no day routes");
+    assert_shows(&app, 160, 45, &["no day routes", "SIRI (in the team"]);
+    screen(&app, 60, 15);
+}
+
+#[test]
+fn the_checklist_asks_the_flagged_indicators_first_and_saves_a_form_the_core_reads() {
+    const SITE: &str = "2000000001";
+    let out = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let forms = out.path().join("forms");
+    let mut app = app_on("visit", out.path());
+    app.set_visit_dir(forms.clone());
+    select(&mut app, SITE);
+    ch(&mut app, 'c');
+    assert_eq!(app.screen(), Screen::Checklist);
+    let list = tilsyn::visit::Checklist::bundled().unwrap_or_else(|e| panic!("{e}"));
+    let view = app
+        .checklist()
+        .cloned()
+        .unwrap_or_else(|| panic!("no checklist open"));
+    assert_eq!(view.site_id, SITE);
+    assert_eq!(view.order.len(), list.questions.len());
+    // Observed (excessive overtime), then signalled (documents, wages).
+    let mut indicators: Vec<&str> = Vec::new();
+    for id in &view.order {
+        let ilo = list
+            .get(id)
+            .map(|q| q.ilo)
+            .unwrap_or_else(|| panic!("{id} is not a question"));
+        if indicators.last() != Some(&ilo) {
+            indicators.push(ilo);
+        }
+    }
+    assert_eq!(
+        indicators[..3],
+        [
+            "excessive_overtime",
+            "retention_of_documents",
+            "withholding_of_wages"
+        ],
+        "{indicators:?}"
+    );
+    assert_eq!(view.flagged, 3);
+    let first = view.order[0].clone();
+    assert_shows(
+        &app,
+        160,
+        45,
+        &[
+            "Checklist 2000000001",
+            &first,
+            "Excessive overtime",
+            "Possible victim:",
+            "Poor conditions only:",
+            "0/",
+        ],
+    );
+    assert_shows(&app, 60, 15, &["Checklist 2000000001", &first]);
+
+    // Answer yes to docs_held for 3 workers, with a note, the case id and the agency.
+    let pos = view
+        .order
+        .iter()
+        .position(|id| id == "docs_held")
+        .unwrap_or_else(|| panic!("no docs_held"));
+    for _ in 0..pos {
+        press(&mut app, KeyCode::Down);
+    }
+    assert_eq!(app.checklist().map(|v| v.selected), Some(pos));
+    ch(&mut app, 'y');
+    ch(&mut app, '1');
+    press(&mut app, KeyCode::Backspace);
+    ch(&mut app, '3');
+    ch(&mut app, 't');
+    assert!(
+        app.prompt()
+            .is_some_and(|p| p.label().contains("docs_held"))
+    );
+    typed(&mut app, "passports in the office safe");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.prompt().is_none());
+    ch(&mut app, 'i');
+    typed(&mut app, "TUI-V-0001");
+    press(&mut app, KeyCode::Enter);
+    ch(&mut app, 'a');
+    // `o` steps through the outcome codes, least serious first.
+    let cmm = tilsyn::data::schema::OUTCOMES
+        .iter()
+        .position(|o| *o == "referral_cmm")
+        .unwrap_or_else(|| panic!("no referral_cmm outcome"));
+    for _ in 0..=cmm {
+        ch(&mut app, 'o');
+    }
+    assert_shows(
+        &app,
+        160,
+        45,
+        &[
+            "1/",
+            "yes",
+            "docs_held",
+            "agency AT",
+            "case id TUI-V-0001",
+            "outcome referral_cmm",
+        ],
+    );
+    screen(&app, 60, 15);
+    ch(&mut app, 's');
+    let path = app
+        .checklist()
+        .and_then(|v| v.saved.clone())
+        .unwrap_or_else(|| panic!("not saved: {:?}", app.message()));
+    assert!(path.starts_with(&forms), "{}", path.display());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    assert!(
+        name.starts_with("tilsyn-visit-2000000001-") && name.ends_with(".toml"),
+        "{name}"
+    );
+    let msg = app.message().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(
+        msg.contains(&path.display().to_string()) && msg.contains("tilsyn visit record --form"),
+        "{msg}"
+    );
+
+    // The core reads the form back with the answers given.
+    let form = tilsyn::visit::Form::from_file(&path, &list).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(form.site_id, SITE);
+    let docs = form.answer("docs_held");
+    assert_eq!(docs.answer, tilsyn::visit::VisitAnswer::Yes);
+    assert_eq!(docs.workers, 3);
+    assert_eq!(docs.note, "passports in the office safe");
+    assert_eq!(form.visit.inspection_id, "TUI-V-0001");
+    assert_eq!(form.visit.agency, "AT");
+    assert_eq!(form.visit.outcome, "referral_cmm");
+    assert!(form.visit.date.is_some());
+    let unanswered = form.answer(&first);
+    assert_eq!(unanswered.answer, tilsyn::visit::VisitAnswer::Unknown);
+    let record = tilsyn::visit::record::to_rows(&form, &list, &path.display().to_string())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(record.findings.len(), 1);
+    assert_eq!(record.findings[0].indicator, "retention_of_documents");
+    assert_eq!(record.findings[0].workers_affected, Some(3));
+
+    // Esc closes it; the answers stay for the session.
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen(), Screen::Ranking);
+    assert!(app.checklist().is_none());
+    ch(&mut app, 'c');
+    assert_eq!(app.screen(), Screen::Checklist);
+    assert_eq!(
+        app.visit_form(SITE).map(|f| f.answer("docs_held").workers),
+        Some(3)
+    );
+    ch(&mut app, 'c');
+    assert_eq!(app.screen(), Screen::Ranking, "c closes it too");
+}
+
+#[test]
+fn the_checklist_never_writes_into_the_data_folder() {
+    let out = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/visit");
+    let mut app = app_on("visit", out.path());
+    app.set_visit_dir(data.clone());
+    select(&mut app, "2000000001");
+    ch(&mut app, 'c');
+    ch(&mut app, 'y');
+    ch(&mut app, 's');
+    let written: Vec<_> = std::fs::read_dir(&data)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("tilsyn-visit-"))
+        })
+        .collect();
+    for p in &written {
+        let _ = std::fs::remove_file(p);
+    }
+    assert!(written.is_empty(), "wrote into the fixture: {written:?}");
+    assert!(
+        app.message()
+            .is_some_and(|m| m.level == Level::Error && m.text.contains("data folder")),
+        "{:?}",
+        app.message()
+    );
+    assert!(app.checklist().is_some_and(|v| v.saved.is_none()));
 }

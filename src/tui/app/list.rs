@@ -23,8 +23,8 @@ impl App {
     /// The list the selection refers to on the open screen.
     pub fn list(&self) -> ListKind {
         match self.screen {
-            Screen::Plan => ListKind::Plan,
-            Screen::Detail | Screen::Help | Screen::Network => self.focus,
+            Screen::Plan | Screen::Agencies => ListKind::Plan,
+            Screen::Detail | Screen::Help | Screen::Network | Screen::Checklist => self.focus,
             _ => ListKind::Ranking,
         }
     }

@@ -139,6 +139,8 @@ impl App {
             Screen::Insights => &[Context::Global],
             Screen::Help => &[Context::Help, Context::Global],
             Screen::Network => &[Context::Network, Context::Global],
+            Screen::Agencies => &[Context::Agencies, Context::Global],
+            Screen::Checklist => &[Context::Checklist, Context::Global],
         }
     }
 }

@@ -52,7 +52,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             {
                 let (rec, removed, added) = app.decision_counts();
                 format!(
-                    "{rec} recommended, {removed} removed, {added} added (each with a reason) · space or x removes the selected site · Enter shows why · r back to the ranking"
+                    "{rec} recommended, {removed} removed, {added} added (each with a reason) · space or x removes the selected site · Enter shows why · a teams per agency · c visit checklist · r back to the ranking"
                 )
             },
             dim(),
