@@ -1192,3 +1192,31 @@ fn the_checklist_never_writes_into_the_data_folder() {
     );
     assert!(app.checklist().is_some_and(|v| v.saved.is_none()));
 }
+
+/// The detail pane lists the register records behind the pay, hours and
+/// housing signals, with file and line, as `explain` does (issue #15, part 5).
+#[test]
+fn the_detail_pane_lists_the_register_records_behind_the_signals() {
+    let mut app = app();
+    select(&mut app, "1000000001");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen(), Screen::Detail);
+    let text = screen(&app, 200, 80);
+    assert!(
+        text.contains("Register records behind pay, hours and housing"),
+        "{text}"
+    );
+    // The site's payroll rows of the window: April to June 2026, lines 2-4.
+    for needle in ["payroll.csv:2", "payroll.csv:3", "2026-04"] {
+        assert!(text.contains(needle), "{needle}\n{text}");
+    }
+    // A site with no permit holders has none.
+    press(&mut app, KeyCode::Esc);
+    select(&mut app, "1000000003");
+    press(&mut app, KeyCode::Enter);
+    let text = screen(&app, 200, 80);
+    assert!(
+        text.contains("no payroll month or residence behind a signal"),
+        "{text}"
+    );
+}

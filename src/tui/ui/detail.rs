@@ -14,6 +14,7 @@ use ratatui::widgets::{Bar, BarChart, Block, Paragraph, Wrap};
 
 use super::dim;
 use crate::rank::Ranked;
+use crate::rank::evidence::Record;
 use crate::rank::explanation::{Explanation, explain_with};
 use crate::tui::app::App;
 use crate::tui::rows::last_inspected;
@@ -126,6 +127,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Vec::new()
     };
     lines.extend(history(e));
+    lines.extend(register(e));
     lines.extend(missing(e));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
 }
@@ -310,6 +312,28 @@ fn render_contributions(frame: &mut Frame, area: Rect, site: &Ranked) {
     frame.render_widget(chart, area);
 }
 
+/// How many register records the detail pane lists (`tilsyn explain
+/// --format json` has them all).
+const REGISTER_RECORDS_SHOWN: usize = 8;
+
+/// One source record: its date, what it says and where it is (file:line).
+fn record_line(r: &Record) -> Line<'static> {
+    let style = if r.after_as_of { dim() } else { Style::new() };
+    let late = if r.after_as_of {
+        " (after the as-of date, not used)"
+    } else {
+        ""
+    };
+    Line::from(vec![
+        Span::styled(
+            format!("{} ", r.date.as_deref().unwrap_or("----------")),
+            Style::new().fg(Color::Cyan),
+        ),
+        Span::styled(format!("{}{late}", r.summary), style),
+        Span::styled(format!("  {}:{}", r.file, r.line), dim()),
+    ])
+}
+
 fn history(e: &Explanation) -> Vec<Line<'static>> {
     let mut out = vec![heading("Inspection history and evidence records")];
     if e.records.is_empty() {
@@ -318,21 +342,36 @@ fn history(e: &Explanation) -> Vec<Line<'static>> {
             dim(),
         )));
     }
-    for r in &e.records {
-        let style = if r.after_as_of { dim() } else { Style::new() };
-        let late = if r.after_as_of {
-            " (after the as-of date, not used)"
-        } else {
-            ""
-        };
-        out.push(Line::from(vec![
-            Span::styled(
-                format!("{} ", r.date.as_deref().unwrap_or("----------")),
-                Style::new().fg(Color::Cyan),
+    out.extend(e.records.iter().map(record_line));
+    out.push(Line::default());
+    out
+}
+
+/// The payroll months and residences behind the pay, hours and housing
+/// signals, by pseudonym, the first few on screen.
+fn register(e: &Explanation) -> Vec<Line<'static>> {
+    let mut out = vec![heading("Register records behind pay, hours and housing")];
+    if e.register_records.is_empty() {
+        out.push(Line::from(Span::styled(
+            "no payroll month or residence behind a signal",
+            dim(),
+        )));
+    }
+    out.extend(
+        e.register_records
+            .iter()
+            .take(REGISTER_RECORDS_SHOWN)
+            .map(record_line),
+    );
+    if e.register_records.len() > REGISTER_RECORDS_SHOWN {
+        out.push(Line::from(Span::styled(
+            format!(
+                "… and {} more (all in tilsyn explain {} --format json)",
+                e.register_records.len() - REGISTER_RECORDS_SHOWN,
+                e.site_id
             ),
-            Span::styled(format!("{}{late}", r.summary), style),
-            Span::styled(format!("  {}:{}", r.file, r.line), dim()),
-        ]));
+            dim(),
+        )));
     }
     out.push(Line::default());
     out
