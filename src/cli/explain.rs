@@ -133,17 +133,7 @@ pub fn write_text(out: &mut impl Write, e: &Explanation) -> std::io::Result<()> 
     writeln!(out)?;
     writeln!(out, "Indicators:")?;
     for i in &e.indicators {
-        let weight = i
-            .weight
-            .map_or(String::new(), |w| format!(" weight {w:.2}"));
-        let strength = i
-            .strength
-            .map_or(String::new(), |s| format!(" {s:?}").to_lowercase());
-        writeln!(
-            out,
-            "  [{}] {} ({:?}{strength}{weight})",
-            i.status, i.id, i.kind
-        )?;
+        writeln!(out, "  {}", i.heading())?;
         if i.status != "clear" {
             writeln!(out, "        {}", i.text)?;
         }
@@ -202,18 +192,7 @@ pub fn write_text(out: &mut impl Write, e: &Explanation) -> std::io::Result<()> 
 }
 
 /// One source record: `file:line date summary`.
+/// One record: `  file:line date summary`.
 fn write_record(out: &mut impl Write, r: &crate::rank::evidence::Record) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "  {}:{} {} {}{}",
-        r.file,
-        r.line,
-        r.date.as_deref().unwrap_or("-"),
-        r.summary,
-        if r.after_as_of {
-            " (after the as-of date: not used)"
-        } else {
-            ""
-        }
-    )
+    writeln!(out, "  {r}")
 }

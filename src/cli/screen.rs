@@ -169,17 +169,7 @@ fn write_application(out: &mut impl Write, s: &Screening) -> std::io::Result<()>
                     "clear" => clear += 1,
                     "unknown" => unknown += 1,
                     _ => {
-                        let weight = i
-                            .weight
-                            .map_or(String::new(), |w| format!(" weight {w:.2}"));
-                        let strength = i
-                            .strength
-                            .map_or(String::new(), |s| format!(" {s:?}").to_lowercase());
-                        writeln!(
-                            out,
-                            "    [{}] {} ({:?}{strength}{weight})",
-                            i.status, i.id, i.kind
-                        )?;
+                        writeln!(out, "    {}", i.heading())?;
                         writeln!(out, "          {}", i.text)?;
                     }
                 }
@@ -196,12 +186,5 @@ fn write_application(out: &mut impl Write, s: &Screening) -> std::io::Result<()>
 
 /// One record: `file:line date summary`.
 fn write_record(out: &mut impl Write, r: &Record) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "          {}:{} {} {}",
-        r.file,
-        r.line,
-        r.date.as_deref().unwrap_or("-"),
-        r.summary
-    )
+    writeln!(out, "          {r}")
 }

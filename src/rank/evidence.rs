@@ -27,6 +27,26 @@ pub struct Record {
     pub summary: String,
 }
 
+/// `file:line date summary`, and that it is not used when dated after the
+/// as-of date: how every text output lists a record.
+impl std::fmt::Display for Record {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{} {} {}{}",
+            self.file,
+            self.line,
+            self.date.as_deref().unwrap_or("-"),
+            self.summary,
+            if self.after_as_of {
+                " (after the as-of date: not used)"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
 fn cell(df: &DataFrame, name: &str, i: usize) -> String {
     match df.column(name).ok().and_then(|c| c.get(i).ok()) {
         None | Some(AnyValue::Null) => "-".into(),

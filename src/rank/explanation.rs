@@ -44,6 +44,23 @@ pub struct IndicatorLine {
     pub source: String,
 }
 
+impl IndicatorLine {
+    /// `[status] id (Kind strength weight 1.00)`: how text outputs head an
+    /// indicator.
+    pub fn heading(&self) -> String {
+        let weight = self
+            .weight
+            .map_or(String::new(), |w| format!(" weight {w:.2}"));
+        let strength = self
+            .strength
+            .map_or(String::new(), |s| format!(" {s:?}").to_lowercase());
+        format!(
+            "[{}] {} ({:?}{strength}{weight})",
+            self.status, self.id, self.kind
+        )
+    }
+}
+
 /// One ILO indicator's status and the catalogue entries behind it.
 #[derive(Debug, Clone, Serialize)]
 pub struct IloLine {
