@@ -239,9 +239,20 @@ impl Form {
     /// Parses form text against a checklist.
     pub fn parse(text: &str, file: &str, checklist: &Checklist) -> Result<Form, FormError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        // toml's own message quotes the offending line, which may hold a
+        // note: say where and what, never the text.
         let table: toml::Table = toml::from_str(text).map_err(|e| FormError::Parse {
             file: file.to_string(),
-            message: e.to_string(),
+            message: match e.span() {
+                Some(span) => format!(
+                    "line {}: {} (the line is not repeated here: it may hold a note)",
+                    text.get(..span.start)
+                        .map_or(0, |t| t.matches('\n').count())
+                        + 1,
+                    e.message()
+                ),
+                None => e.message().to_string(),
+            },
         })?;
         let lines = key_lines(text);
         let line_of = |k: &str| lines.get(k).copied().unwrap_or(0);
@@ -268,7 +279,7 @@ impl Form {
                     form.site_id = text_value(value).ok_or_else(|| {
                         field_err(
                             "site_id",
-                            format!("{value} is not text; write it in quotes"),
+                            format!("a {} is not text; write it in quotes", value.type_str()),
                         )
                     })?;
                 }
@@ -502,7 +513,10 @@ fn text_value(value: &toml::Value) -> Option<String> {
 /// A code from a fixed list (any case), or blank.
 fn code(value: &toml::Value, allowed: &[&'static str]) -> Result<String, String> {
     let toml::Value::String(s) = value else {
-        return Err(format!("{value} is not text; write it in quotes"));
+        return Err(format!(
+            "a {} is not text; write it in quotes",
+            value.type_str()
+        ));
     };
     let s = s.trim();
     if s.is_empty() {
@@ -519,7 +533,7 @@ fn parse_visit_field(visit: &mut Visit, key: &str, value: &toml::Value) -> Resul
     match key {
         "inspection_id" => {
             visit.inspection_id = text_value(value)
-                .ok_or_else(|| format!("{value} is not text; write it in quotes"))?;
+                .ok_or_else(|| format!("a {} is not text; write it in quotes", value.type_str()))?;
         }
         "date" => {
             let s = match value {
@@ -596,7 +610,7 @@ fn parse_answer(
         VisitAnswer::from_text(s).ok_or_else(|| {
             err(
                 "answer",
-                format!("answer = \"{s}\" is not an answer; write {ALLOWED_ANSWERS}"),
+                format!("the answer is not one of {ALLOWED_ANSWERS}; write one of them (the value is not repeated here)"),
             )
         })
     };
@@ -613,7 +627,10 @@ fn parse_answer(
                         let s = v.as_str().ok_or_else(|| {
                             err(
                                 "answer",
-                                format!("answer = {v} is not text; write {ALLOWED_ANSWERS}"),
+                                format!(
+                                    "answer is a {}, not text; write {ALLOWED_ANSWERS}",
+                                    v.type_str()
+                                ),
                             )
                         })?;
                         qa.answer = answer_of(s)?;
@@ -623,7 +640,8 @@ fn parse_answer(
                             err(
                                 "workers",
                                 format!(
-                                    "workers = {v} is not a whole number; write how many workers the answer concerns, without quotes (0: not counted)"
+                                    "workers is a {}, not a whole number; write how many workers the answer concerns, without quotes (0: not counted)",
+                                    v.type_str()
                                 ),
                             )
                         })?;
@@ -643,7 +661,7 @@ fn parse_answer(
                         let s = v.as_str().ok_or_else(|| {
                             err(
                                 "note",
-                                format!("note = {v} is not text; write it in quotes"),
+                                format!("note is a {}, not text; write it in quotes", v.type_str()),
                             )
                         })?;
                         qa.note = s.trim().to_string();
@@ -663,7 +681,8 @@ fn parse_answer(
         other => Err(err(
             "answer",
             format!(
-                "{other} is not an answer; write [answers.{id}] with answer = {ALLOWED_ANSWERS}"
+                "a {} is not an answer; write [answers.{id}] with answer = {ALLOWED_ANSWERS}",
+                other.type_str()
             ),
         )),
     }
