@@ -557,13 +557,34 @@ pub fn append(dir: &Path, record: &VisitRecord, form: &str) -> Result<Written, R
             });
         }
     }
-    write_rows(
+    // Findings first, then the inspection: an inspection row without its
+    // findings would read as "looked for everything, found nothing" (its
+    // scope is forced_labour). If the inspection cannot be written, the
+    // findings file is cut back to its length before, so a retry starts
+    // clean.
+    let rows: Vec<Vec<String>> = record.findings.iter().map(FindingRow::fields).collect();
+    let before = std::fs::metadata(&findings.path).map(|m| m.len()).ok();
+    write_rows(&findings, Table::Findings, &rows)?;
+    if let Err(e) = write_rows(
         &inspections,
         Table::Inspections,
         &[record.inspection.fields()],
-    )?;
-    let rows: Vec<Vec<String>> = record.findings.iter().map(FindingRow::fields).collect();
-    write_rows(&findings, Table::Findings, &rows)?;
+    ) {
+        let restored = match before {
+            Some(len) => std::fs::OpenOptions::new()
+                .write(true)
+                .open(&findings.path)
+                .and_then(|f| f.set_len(len)),
+            None => std::fs::remove_file(&findings.path),
+        };
+        if let Err(source) = restored {
+            return Err(RecordError::Io {
+                path: findings.path.clone(),
+                source,
+            });
+        }
+        return Err(e);
+    }
     Ok(Written {
         inspections: inspections.path,
         findings: findings.path,
