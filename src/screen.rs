@@ -340,7 +340,7 @@ fn within(r: &Record, as_of: NaiveDate, days: i64) -> bool {
     r.date
         .as_deref()
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .is_some_and(|d| d <= as_of && (as_of - d).num_days() <= days)
+        .is_some_and(|d| d <= as_of && (as_of - d).num_days() < days)
 }
 
 /// Whether a record is an inspection that ended in a severe outcome

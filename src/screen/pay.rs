@@ -9,7 +9,11 @@
 //!
 //! Below the threshold is a strong concern. A scheme without a pay
 //! threshold says so and is clear (there is nothing to compare); no scheme,
-//! no stated pay or a start date before the first bundled year is unknown.
+//! no stated pay or a start date before the first bundled year is unknown,
+//! and so is pay at or above the last bundled year's threshold for a start
+//! in a later year (thresholds are raised every 1 January).
+
+use chrono::Datelike;
 
 use super::{Application, Check, CheckKind, Reason, Weight};
 use crate::claims::report::grouped;
@@ -96,6 +100,18 @@ pub(super) fn check(app: &Application) -> Check {
                 grouped(threshold - annual, 0)
             ),
         )
+    } else if let Some(last) = scheme
+        .pay_thresholds()
+        .last()
+        .map(|(y, _)| *y)
+        .filter(|y| *y < start.year())
+    {
+        // Thresholds are raised every 1 January: pay below the last bundled
+        // one is below the one in force too, pay above it may not be.
+        return unknown(format!(
+            "{comparison}: at or above it, but that is the {last} threshold; the {} threshold in force on {start} is not bundled, and thresholds are raised every year",
+            start.year()
+        ));
     } else {
         Reason::note(format!("{comparison}: at or above it"))
     };
@@ -143,6 +159,17 @@ mod tests {
         // The same pay started in 2025 meets that year's 514,000.
         let earlier = check(&app(Some("pay_limit"), (2025, 8, 1), Some(43_000.0)));
         assert_eq!(earlier.status, Status::Clear);
+        // After the last bundled year: below 2026's is below the raised
+        // threshold too; at or above it is not known to be enough.
+        let later_low = check(&app(Some("pay_limit"), (2027, 3, 1), Some(45_000.0)));
+        assert_eq!(later_low.status, Status::Concern);
+        let later = check(&app(Some("pay_limit"), (2027, 3, 1), Some(46_000.0)));
+        assert_eq!(later.status, Status::Unknown, "{:?}", later.reasons);
+        assert!(
+            later.reasons[0].text.contains("2027"),
+            "{:?}",
+            later.reasons
+        );
     }
 
     #[test]

@@ -93,7 +93,15 @@ pub(super) fn placements(
                 .cast(DataType::Int64)
                 .alias("_holders"),
             col("start_date").min().alias("_first"),
-            col(LINE_COLUMN).min().alias("_first_line"),
+            // The line of that first permit (ties: the earlier line), so
+            // the record's line and date belong to one row.
+            col(LINE_COLUMN)
+                .sort_by(
+                    [col("start_date"), col(LINE_COLUMN)],
+                    SortMultipleOptions::default(),
+                )
+                .first()
+                .alias("_first_line"),
         ])
         .left_join(features, col(SITE), col("_feature_site"))
         .sort(["recruiter_id", SITE], SortMultipleOptions::default())
@@ -151,7 +159,7 @@ fn found(p: &Placement, as_of: i32, expire_days: f64) -> Found {
     let since_placement = |age: f64| p.first.is_none_or(|f| age <= f64::from(as_of - f));
     let inspected = p
         .days_since_inspection
-        .is_some_and(|d| d <= rule::HISTORY_DAYS as f64 && since_placement(d));
+        .is_some_and(|d| d < rule::HISTORY_DAYS as f64 && since_placement(d));
     let severe = p.severe_outcomes_5y.is_some_and(|n| n > 0.0)
         && p.severe_outcome_age_days.is_some_and(since_placement);
     let mut coercion = Vec::new();

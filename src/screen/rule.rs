@@ -29,7 +29,8 @@ pub const ASK_TIER: Tier = Tier::ExploitationSignals;
 
 /// Days back an inspection counts as history: an employer, or a site a
 /// recruiter placed workers at, inspected within them was looked at (the
-/// evidence window of the catalogue, 5 years).
+/// evidence window of the catalogue, 5 years): less than this many days
+/// before the as-of date, as the `severe_outcomes_5y` feature counts.
 pub const HISTORY_DAYS: i64 = 1825;
 
 /// Findings that show coercion (the ILO's menace of penalty and
