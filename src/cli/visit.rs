@@ -50,9 +50,14 @@ pub struct ChecklistArgs {
     /// Write the checklist to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Write the visit form to fill in (TOML, every question unanswered) to FILE.
+    /// Write the visit form to fill in (TOML, every question unanswered) to
+    /// FILE; a file already there (perhaps a filled form) is kept unless
+    /// --force is given.
     #[arg(long, value_name = "FILE")]
     pub form: Option<PathBuf>,
+    /// Overwrite the --form file if it exists.
+    #[arg(long, requires = "form")]
+    pub force: bool,
     /// Checklist file (default: the bundled models/visit_checklist.toml).
     #[arg(long, value_name = "FILE")]
     pub checklist: Option<PathBuf>,
@@ -114,6 +119,13 @@ fn run_checklist(a: &ChecklistArgs) -> anyhow::Result<ExitCode> {
     let e = explain_with(&scored, &a.site, false)?;
     let ctx = SiteContext::from_explanation(&e);
     if let Some(path) = &a.form {
+        if path.exists() && !a.force {
+            return Err(InputRejected(format!(
+                "{} exists (a form filled in already, perhaps); choose another file, or add --force to replace it with a blank form",
+                path.display()
+            ))
+            .into());
+        }
         std::fs::write(path, blank_form(&list, &ctx))
             .map_err(|err| anyhow::anyhow!("cannot write {}: {err}", path.display()))?;
         eprintln!(

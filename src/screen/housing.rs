@@ -224,6 +224,14 @@ pub(super) fn check(
                 .with_evidence(evidence.clone()),
             );
         }
+        if !ds.has(Table::Permits) {
+            // Without permits nobody's employer is known: unknown, not 0.
+            reasons.push(Reason::note(format!(
+                "the other employers housing workers at {label} are not known: no permits table"
+            )));
+            assessed = false;
+            continue;
+        }
         let others: BTreeSet<&String> = employers
             .get(address)
             .map(|e| e.iter().filter(|x| **x != own_employer).collect())

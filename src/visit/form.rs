@@ -557,21 +557,29 @@ fn parse_visit_field(visit: &mut Visit, key: &str, value: &toml::Value) -> Resul
             let p = match value {
                 toml::Value::String(s) if s.trim().is_empty() => None,
                 toml::Value::String(s) => Some(s.trim().parse::<f64>().map_err(|_| {
-                    format!("\"{s}\" is not a number; write the probability from the plan, e.g. 0.25, or \"\"")
+                    "the text is not a number; write the probability from the plan, e.g. 0.25, or \"\"".to_string()
                 })?),
                 toml::Value::Float(f) => Some(*f),
                 toml::Value::Integer(i) => Some(*i as f64),
                 other => {
                     return Err(format!(
-                        "{other} is not a number; write the probability from the plan, e.g. 0.25, or \"\""
+                        "a {} is not a number; write the probability from the plan, e.g. 0.25, or \"\"",
+                        other.type_str()
                     ));
                 }
             };
+            // The inspections table's own range, so a recorded visit loads.
+            let min = crate::data::schema::Table::Inspections
+                .columns()
+                .iter()
+                .find(|c| c.name == "selection_probability")
+                .and_then(|c| c.range)
+                .map_or(f64::MIN_POSITIVE, |r| r.min);
             if let Some(p) = p
-                && !(p.is_finite() && p > 0.0 && p <= 1.0)
+                && !(p.is_finite() && p >= min && p <= 1.0)
             {
                 return Err(format!(
-                    "{p} is not a probability above 0 and at most 1; write the one the plan gave, or \"\""
+                    "{p} is not a probability from {min:e} to 1; write the one the plan gave, or \"\""
                 ));
             }
             visit.selection_probability = p;

@@ -277,3 +277,61 @@ fn a_missing_pending_file_is_an_input_error() {
     );
     run.assert_fatal(&["no_such_file.csv"]);
 }
+
+/// Without a permits table nobody's employer is known: the housing check
+/// says so and is unknown, never "0 other employers".
+#[test]
+fn without_permits_the_other_employers_at_the_housing_are_unknown() {
+    let data = tempdir();
+    let src = fixture("screen");
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        if p.is_file() && name.ends_with(".csv") && name != "permits.csv" {
+            std::fs::copy(&p, data.path().join(&name)).unwrap();
+        }
+    }
+    let rejects = tempdir();
+    let pending = fixture("screen/pending/one_application.csv");
+    let run = run_tilsyn(
+        [
+            "screen".as_ref(),
+            "--data".as_ref(),
+            data.path().as_os_str(),
+            "--as-of".as_ref(),
+            AS_OF.as_ref(),
+            "--rejects".as_ref(),
+            rejects.path().as_os_str(),
+            "--permit".as_ref(),
+            pending.as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+            "--housing".as_ref(),
+            "p0000000000000000a001".as_ref(),
+        ] as [&std::ffi::OsStr; 13],
+        &[],
+    );
+    run.assert_code(0);
+    let json = run.json();
+    let app = application(&json, "SIRI-P-0005");
+    let housing = app["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["check"] == "housing"))
+        .cloned()
+        .unwrap_or_default();
+    let texts: Vec<&str> = housing["reasons"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|r| r["text"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("not known: no permits table")),
+        "{housing:#}"
+    );
+    assert!(
+        !texts.iter().any(|t| t.starts_with("workers of 0 other")),
+        "{housing:#}"
+    );
+    assert_ne!(status(app, "housing"), "clear", "{housing:#}");
+}

@@ -164,6 +164,32 @@ fn the_checklist_asks_the_flagged_indicators_first_and_its_form_holds_every_ques
     }
     let filled = tmp.path().join("filled.toml");
     std::fs::write(&filled, toml::to_string(&t).unwrap()).unwrap();
+    // Asking for a blank form again does not overwrite the filled one.
+    let fixture_dir = fixture("visit");
+    let again = |extra: &[&str]| {
+        let mut args = vec![
+            "visit",
+            "checklist",
+            "--site",
+            SITE,
+            "--data",
+            fixture_dir.to_str().unwrap(),
+            "--as-of",
+            AS_OF,
+            "--form",
+            filled.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        run_tilsyn(args, &[])
+    };
+    let kept = toml::to_string(&t).unwrap();
+    again(&[])
+        .assert_code(1)
+        .assert_stderr_line(&["filled.toml exists", "--force"]);
+    assert_eq!(read(&filled), kept);
+    again(&["--force"]).assert_code(0);
+    assert_ne!(read(&filled), kept);
+    std::fs::write(&filled, &kept).unwrap();
     let data = data_copy(tmp.path());
     record(&filled, &data).assert_code(0);
     assert!(
