@@ -124,7 +124,10 @@ pub(super) fn check(
     // History: an inspection in the last 5 years is what makes the check.
     let since = f("days_since_inspection");
     let inspections = f("inspections").unwrap_or(0.0);
-    let assessed = since.is_some_and(|d| d < rule::HISTORY_DAYS as f64);
+    // Without the findings table an inspection's "nothing found" is not
+    // known: the history is then no check.
+    let assessed = since.is_some_and(|d| d < rule::HISTORY_DAYS as f64)
+        && scored.data.has(crate::data::Table::Findings);
     let inspection_records: Vec<_> = e
         .records
         .iter()

@@ -153,13 +153,15 @@ struct Found {
     other: Vec<&'static str>,
 }
 
-fn found(p: &Placement, as_of: i32, expire_days: f64) -> Found {
+fn found(p: &Placement, as_of: i32, expire_days: f64, findings_known: bool) -> Found {
     // A dated thing `age` days before the as-of date is after the placement
     // when it is no older than the placement itself.
     let since_placement = |age: f64| p.first.is_none_or(|f| age <= f64::from(as_of - f));
-    let inspected = p
-        .days_since_inspection
-        .is_some_and(|d| d < rule::HISTORY_DAYS as f64 && since_placement(d));
+    // An inspection that could have found nothing tells nothing without
+    // the findings table: only its severe outcome counts then.
+    let inspected = findings_known
+        && p.days_since_inspection
+            .is_some_and(|d| d < rule::HISTORY_DAYS as f64 && since_placement(d));
     let severe = p.severe_outcomes_5y.is_some_and(|n| n > 0.0)
         && p.severe_outcome_age_days.is_some_and(since_placement);
     let mut coercion = Vec::new();
@@ -291,7 +293,7 @@ pub(super) fn check(
     let mut inspected = 0usize;
     let mut refer_sites = 0usize;
     for p in &elsewhere {
-        let f = found(p, as_of_days, expire_days);
+        let f = found(p, as_of_days, expire_days, scored.data.has(Table::Findings));
         inspected += usize::from(f.inspected);
         if !(f.severe || !f.coercion.is_empty() || !f.other.is_empty()) {
             continue;

@@ -335,3 +335,42 @@ fn without_permits_the_other_employers_at_the_housing_are_unknown() {
     );
     assert_ne!(status(app, "housing"), "clear", "{housing:#}");
 }
+
+/// Without a findings table an inspection's "nothing found" is not known:
+/// the clean application is no longer granted on its history.
+#[test]
+fn without_findings_a_clean_history_is_not_a_grant() {
+    let data = tempdir();
+    let src = fixture("screen");
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        if p.is_file() && name.ends_with(".csv") && name != "findings.csv" {
+            std::fs::copy(&p, data.path().join(&name)).unwrap();
+        }
+    }
+    let rejects = tempdir();
+    let pending = fixture("screen/pending/pending.csv");
+    let run = run_tilsyn(
+        [
+            "screen".as_ref(),
+            "--data".as_ref(),
+            data.path().as_os_str(),
+            "--as-of".as_ref(),
+            AS_OF.as_ref(),
+            "--rejects".as_ref(),
+            rejects.path().as_os_str(),
+            "--permit".as_ref(),
+            pending.as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ] as [&std::ffi::OsStr; 11],
+        &[],
+    );
+    run.assert_code(0);
+    let json = run.json();
+    let clean = application(&json, "SIRI-P-0002");
+    assert_eq!(clean["recommendation"], "ask_for_documents", "{clean:#}");
+    assert_eq!(status(clean, "employer"), "unknown", "{clean:#}");
+    assert_eq!(status(clean, "recruiter"), "unknown", "{clean:#}");
+}
