@@ -150,6 +150,16 @@ fn run_record(a: &RecordArgs) -> anyhow::Result<ExitCode> {
     let ds = a.data.load()?;
     record::check_against(&rec, &ds, &file).map_err(rejected)?;
     let out = a.out.clone().unwrap_or_else(|| dir.clone());
+    if !same_path(&out, &dir) && record::ids_in(&dir).contains(&rec.inspection.inspection_id) {
+        // The load leaves out rejected rows (dated after --as-of, say); the
+        // folder's own file still holds the id.
+        return Err(InputRejected(format!(
+            "{file}: inspection_id '{}' is already in {}; give the visit its own case id",
+            rec.inspection.inspection_id,
+            dir.join("inspections.csv").display()
+        ))
+        .into());
+    }
     if same_path(&out, &dir) {
         // The folder's own files must be the canonical CSVs tilsyn appends to.
         for t in [Table::Inspections, Table::Findings] {

@@ -407,6 +407,9 @@ struct Target {
     path: PathBuf,
     exists: bool,
     needs_newline: bool,
+    /// The file ends its lines with `\r\n` (saved on Windows): appended
+    /// lines do too.
+    crlf: bool,
     /// The first column's values (`inspection_id` in both tables).
     ids: BTreeSet<String>,
 }
@@ -433,6 +436,7 @@ fn target(dir: &Path, table: Table) -> Result<Target, RecordError> {
             path,
             exists: false,
             needs_newline: false,
+            crlf: false,
             ids: BTreeSet::new(),
         });
     }
@@ -449,6 +453,7 @@ fn target(dir: &Path, table: Table) -> Result<Target, RecordError> {
             path,
             exists: false,
             needs_newline: false,
+            crlf: false,
             ids: BTreeSet::new(),
         });
     }
@@ -495,8 +500,16 @@ fn target(dir: &Path, table: Table) -> Result<Target, RecordError> {
         path,
         exists: true,
         needs_newline: body.last() != Some(&b'\n'),
+        crlf: body.windows(2).any(|w| w == b"\r\n"),
         ids,
     })
+}
+
+/// The inspection ids in a folder's own `inspections.csv`, rejected rows
+/// included (a load leaves those out): what a record written elsewhere must
+/// not repeat. Empty when the folder has no plain canonical file.
+pub fn ids_in(dir: &Path) -> BTreeSet<String> {
+    target(dir, Table::Inspections).map_or_else(|_| BTreeSet::new(), |t| t.ids)
 }
 
 fn write_rows(t: &Target, table: Table, rows: &[Vec<String>]) -> Result<(), RecordError> {
@@ -517,9 +530,16 @@ fn write_rows(t: &Target, table: Table, rows: &[Vec<String>]) -> Result<(), Reco
         std::fs::File::create(&t.path).map_err(io)?
     };
     if t.exists && t.needs_newline {
-        file.write_all(b"\n").map_err(io)?;
+        file.write_all(if t.crlf { b"\r\n" } else { b"\n" })
+            .map_err(io)?;
     }
-    let mut w = csv::Writer::from_writer(file);
+    let mut w = csv::WriterBuilder::new()
+        .terminator(if t.crlf {
+            csv::Terminator::CRLF
+        } else {
+            csv::Terminator::Any(b'\n')
+        })
+        .from_writer(file);
     if !t.exists {
         w.write_record(canonical_header(table)).map_err(csv_err)?;
     }

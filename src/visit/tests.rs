@@ -394,3 +394,24 @@ fn form_errors_never_repeat_what_the_inspector_wrote() {
         .unwrap_or_default();
     assert!(e.contains("line 5"), "{e}");
 }
+
+#[test]
+fn append_keeps_a_windows_file_s_line_endings() {
+    let mut r = to_rows(&filled(), &checklist(), "form.toml").unwrap_or_else(|e| panic!("{e}"));
+    record::mask_notes(&mut r).unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let header = record::canonical_header(crate::data::Table::Inspections).join(",");
+    // Saved on Windows, and without a final line end.
+    std::fs::write(
+        dir.path().join("inspections.csv"),
+        format!("{header}\r\nAT-1,2000000001,2025-01-10,AT,risk,,none,forced_labour"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    record::append(dir.path(), &r, "form.toml").unwrap_or_else(|e| panic!("{e}"));
+    let text = std::fs::read_to_string(dir.path().join("inspections.csv"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(text.matches('\n').count(), 3, "{text:?}");
+    assert_eq!(text.matches("\r\n").count(), 3, "{text:?}");
+    assert!(text.ends_with("forced_labour\r\n"), "{text:?}");
+    assert!(record::ids_in(dir.path()).contains("V-1"));
+}
