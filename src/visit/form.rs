@@ -702,9 +702,18 @@ fn parse_answer(
 fn key_lines(text: &str) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
     let mut current = String::new();
+    // Inside a multi-line string ("""...""" or '''...'''), a line is text,
+    // not a key or a table header.
+    let mut open: Option<&str> = None;
     for (n, line) in text.lines().enumerate() {
         let t = line.trim();
-        if t.is_empty() || t.starts_with('#') {
+        let was_open = open.is_some();
+        for delim in ["\"\"\"", "'''"] {
+            if open.is_none_or(|d| d == delim) && line.matches(delim).count() % 2 == 1 {
+                open = if open.is_some() { None } else { Some(delim) };
+            }
+        }
+        if was_open || t.is_empty() || t.starts_with('#') {
             continue;
         }
         if t.starts_with('[') {

@@ -415,3 +415,11 @@ fn append_keeps_a_windows_file_s_line_endings() {
     assert!(text.ends_with("forced_labour\r\n"), "{text:?}");
     assert!(record::ids_in(dir.path()).contains("V-1"));
 }
+
+#[test]
+fn lines_inside_a_multi_line_note_are_not_keys() {
+    let c = checklist();
+    let text = "version = 1\nsite_id = \"S1\"\n[answers.docs_held]\nanswer = \"yes\"\nnote = \"\"\"kept in the office\n[answers.debt_owed]\nanswer = yes\n\"\"\"\n[answers.debt_owed]\nanswer = \"maybe\"\n";
+    let e = Form::parse(text, "f.toml", &c).unwrap_err().to_string();
+    assert!(e.contains("line 10") && e.contains("debt_owed"), "{e}");
+}
