@@ -30,5 +30,6 @@ pub mod rank;
 pub mod report;
 pub mod screen;
 pub mod synth;
+pub mod tomlfile;
 pub mod tui;
 pub mod visit;

@@ -5,13 +5,13 @@
 //! the file, as the catalogue's do.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::answers::Answer;
 use crate::data::ILO_INDICATORS;
-use crate::indicators::{Catalogue, CatalogueError};
+use crate::indicators::Catalogue;
 
 /// The bundled questionnaire, for when no file is given.
 pub const BUNDLED: &str = include_str!("../../models/self_assessment.toml");
@@ -135,42 +135,6 @@ pub struct Questionnaire {
     pub lines: Vec<usize>,
 }
 
-/// A questionnaire that cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum QuestionnaireError {
-    /// The file could not be read.
-    #[error("{}: cannot read: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// TOML or structure error.
-    #[error("{file}: {message}")]
-    Parse {
-        /// The file.
-        file: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// A question is wrong.
-    #[error("{file}: line {line}: question '{id}': {message}")]
-    Entry {
-        /// The file.
-        file: String,
-        /// Line of the question's id.
-        line: usize,
-        /// The question.
-        id: String,
-        /// What is wrong and how to fix it.
-        message: String,
-    },
-    /// The catalogue the questions refer to cannot be used.
-    #[error(transparent)]
-    Catalogue(#[from] CatalogueError),
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
@@ -201,6 +165,10 @@ struct RawQuestion {
 fn default_partly() -> f64 {
     0.5
 }
+
+/// A questionnaire that cannot be used: which file, question and line (or
+/// the catalogue its questions refer to).
+pub type QuestionnaireError = crate::tomlfile::TomlFileError;
 
 impl Questionnaire {
     /// The questionnaire shipped in `models/self_assessment.toml`, checked
@@ -249,12 +217,13 @@ impl Questionnaire {
             });
         }
         let ids: Vec<&str> = raw.questions.iter().map(|q| q.id.as_str()).collect();
-        let lines = id_lines(text, &ids);
+        let lines = crate::tomlfile::id_lines(text, &ids);
         let known: HashSet<&str> = catalogue.indicators.iter().map(|d| d.id.as_str()).collect();
         let mut seen = HashSet::new();
         let mut questions = Vec::with_capacity(raw.questions.len());
         for (i, q) in raw.questions.into_iter().enumerate() {
             let err = |message: String| QuestionnaireError::Entry {
+                kind: "question",
                 file: file.to_string(),
                 line: lines.get(i).copied().unwrap_or(0),
                 id: q.id.clone(),
@@ -379,30 +348,6 @@ impl Questionnaire {
     pub fn in_step(&self, step: Step) -> impl Iterator<Item = &Question> {
         self.questions.iter().filter(move |q| q.step == step)
     }
-}
-
-/// The line of each question's `id = "..."` in the text (1-based; 0 if not found).
-fn id_lines(text: &str, ids: &[&str]) -> Vec<usize> {
-    let all: Vec<&str> = text.lines().collect();
-    let mut lines = Vec::with_capacity(ids.len());
-    let mut from = 0usize;
-    for id in ids {
-        let needle = format!("\"{id}\"");
-        let found = all.iter().enumerate().skip(from).find(|(_, l)| {
-            let t = l.trim_start();
-            t.strip_prefix("id")
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
-                && t.contains(&needle)
-        });
-        match found {
-            Some((n, _)) => {
-                lines.push(n + 1);
-                from = n + 1;
-            }
-            None => lines.push(0),
-        }
-    }
-    lines
 }
 
 #[cfg(test)]

@@ -245,38 +245,8 @@ pub struct Catalogue {
     pub lines: Vec<usize>,
 }
 
-/// A catalogue that cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum CatalogueError {
-    /// The file could not be read.
-    #[error("{}: cannot read: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// TOML or structure error.
-    #[error("{file}: {message}")]
-    Parse {
-        /// The file.
-        file: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// An entry is wrong.
-    #[error("{file}: line {line}: indicator '{id}': {message}")]
-    Entry {
-        /// The file.
-        file: String,
-        /// Line of the entry's id.
-        line: usize,
-        /// The indicator.
-        id: String,
-        /// What is wrong and how to fix it.
-        message: String,
-    },
-}
+/// A catalogue that cannot be used: which file, indicator and line.
+pub type CatalogueError = crate::tomlfile::TomlFileError;
 
 impl Catalogue {
     /// The catalogue shipped in `models/indicators.toml`.
@@ -301,7 +271,13 @@ impl Catalogue {
             file: file.to_string(),
             message: e.to_string(),
         })?;
-        c.lines = id_lines(text, &c.indicators);
+        c.lines = crate::tomlfile::id_lines(
+            text,
+            &c.indicators
+                .iter()
+                .map(|d| d.id.as_str())
+                .collect::<Vec<_>>(),
+        );
         c.path = Some(PathBuf::from(file));
         c.check(file)?;
         Ok(c)
@@ -310,6 +286,7 @@ impl Catalogue {
     /// The error for entry `i`.
     pub fn entry_error(&self, i: usize, message: impl Into<String>) -> CatalogueError {
         CatalogueError::Entry {
+            kind: "indicator",
             file: self.path.as_ref().map_or_else(
                 || "models/indicators.toml".into(),
                 |p| p.display().to_string(),
@@ -325,6 +302,7 @@ impl Catalogue {
 
     fn check(&self, file: &str) -> Result<(), CatalogueError> {
         let err = |i: usize, message: String| CatalogueError::Entry {
+            kind: "indicator",
             file: file.to_string(),
             line: self.lines.get(i).copied().unwrap_or(0),
             id: self.indicators[i].id.clone(),
@@ -462,25 +440,4 @@ impl Catalogue {
             _ => 1.0,
         }
     }
-}
-
-/// The line of each indicator's `id = "..."` in the text (1-based; 0 if not found).
-fn id_lines(text: &str, indicators: &[Indicator]) -> Vec<usize> {
-    let mut lines = Vec::with_capacity(indicators.len());
-    let mut from = 0usize;
-    let all: Vec<&str> = text.lines().collect();
-    for d in indicators {
-        let found = all.iter().enumerate().skip(from).find(|(_, l)| {
-            let t = l.trim_start();
-            t.starts_with("id") && t.contains(&format!("\"{}\"", d.id))
-        });
-        match found {
-            Some((n, _)) => {
-                lines.push(n + 1);
-                from = n + 1;
-            }
-            None => lines.push(0),
-        }
-    }
-    lines
 }

@@ -8,7 +8,7 @@
 //! the printable Markdown checklist are in [`site`].
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -164,39 +164,6 @@ pub struct Checklist {
     pub lines: Vec<usize>,
 }
 
-/// A checklist that cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum ChecklistError {
-    /// The file could not be read.
-    #[error("{}: cannot read: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// TOML or structure error.
-    #[error("{file}: {message}")]
-    Parse {
-        /// The file.
-        file: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// A question is wrong.
-    #[error("{file}: line {line}: question '{id}': {message}")]
-    Entry {
-        /// The file.
-        file: String,
-        /// Line of the question's id.
-        line: usize,
-        /// The question.
-        id: String,
-        /// What is wrong and how to fix it.
-        message: String,
-    },
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
@@ -231,6 +198,9 @@ struct RawQuestion {
     #[serde(default)]
     strength: Option<String>,
 }
+
+/// A checklist that cannot be used: which file, question and line.
+pub type ChecklistError = crate::tomlfile::TomlFileError;
 
 impl Checklist {
     /// The checklist shipped in `models/visit_checklist.toml`.
@@ -267,11 +237,12 @@ impl Checklist {
             ));
         }
         let ids: Vec<&str> = raw.questions.iter().map(|q| q.id.as_str()).collect();
-        let lines = id_lines(text, &ids);
+        let lines = crate::tomlfile::id_lines(text, &ids);
         let mut seen = HashSet::new();
         let mut questions = Vec::with_capacity(raw.questions.len());
         for (i, q) in raw.questions.into_iter().enumerate() {
             let err = |message: String| ChecklistError::Entry {
+                kind: "question",
                 file: file.to_string(),
                 line: lines.get(i).copied().unwrap_or(0),
                 id: q.id.clone(),
@@ -403,28 +374,4 @@ impl Checklist {
             .flat_map(|ilo| self.questions.iter().filter(move |q| q.ilo == ilo))
             .collect()
     }
-}
-
-/// The line of each question's `id = "..."` in the text (1-based; 0 if not found).
-fn id_lines(text: &str, ids: &[&str]) -> Vec<usize> {
-    let all: Vec<&str> = text.lines().collect();
-    let mut lines = Vec::with_capacity(ids.len());
-    let mut from = 0usize;
-    for id in ids {
-        let needle = format!("\"{id}\"");
-        let found = all.iter().enumerate().skip(from).find(|(_, l)| {
-            let t = l.trim_start();
-            t.strip_prefix("id")
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
-                && t.contains(&needle)
-        });
-        match found {
-            Some((n, _)) => {
-                lines.push(n + 1);
-                from = n + 1;
-            }
-            None => lines.push(0),
-        }
-    }
-    lines
 }
