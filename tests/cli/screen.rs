@@ -29,7 +29,12 @@ const PRIVATE: [&str; 10] = [
 ];
 
 fn screen(pending: &str, extra: &[&str]) -> Run {
-    let data = fixture("screen");
+    screen_on(&fixture("screen"), pending, extra)
+}
+
+/// `tilsyn screen` of a file of `tests/fixtures/screen/pending` against
+/// the registers in `data`.
+fn screen_on(data: &Path, pending: &str, extra: &[&str]) -> Run {
     let rejects = tempdir();
     let mut args: Vec<OsString> = vec![
         "screen".into(),
@@ -46,6 +51,19 @@ fn screen(pending: &str, extra: &[&str]) -> Run {
     ];
     args.extend(extra.iter().map(OsString::from));
     run_tilsyn(args, &[])
+}
+
+/// The registers of `tests/fixtures/screen` without one table.
+fn registers_without(table: &str) -> tempfile::TempDir {
+    let data = tempdir();
+    for entry in std::fs::read_dir(fixture("screen")).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        if p.is_file() && name.ends_with(".csv") && name != format!("{table}.csv") {
+            std::fs::copy(&p, data.path().join(&name)).unwrap();
+        }
+    }
+    data
 }
 
 /// The JSON screening of one application, by permit id.
@@ -282,34 +300,11 @@ fn a_missing_pending_file_is_an_input_error() {
 /// says so and is unknown, never "0 other employers".
 #[test]
 fn without_permits_the_other_employers_at_the_housing_are_unknown() {
-    let data = tempdir();
-    let src = fixture("screen");
-    for entry in std::fs::read_dir(&src).unwrap() {
-        let p = entry.unwrap().path();
-        let name = p.file_name().unwrap().to_string_lossy().to_string();
-        if p.is_file() && name.ends_with(".csv") && name != "permits.csv" {
-            std::fs::copy(&p, data.path().join(&name)).unwrap();
-        }
-    }
-    let rejects = tempdir();
-    let pending = fixture("screen/pending/one_application.csv");
-    let run = run_tilsyn(
-        [
-            "screen".as_ref(),
-            "--data".as_ref(),
-            data.path().as_os_str(),
-            "--as-of".as_ref(),
-            AS_OF.as_ref(),
-            "--rejects".as_ref(),
-            rejects.path().as_os_str(),
-            "--permit".as_ref(),
-            pending.as_os_str(),
-            "--format".as_ref(),
-            "json".as_ref(),
-            "--housing".as_ref(),
-            "p0000000000000000a001".as_ref(),
-        ] as [&std::ffi::OsStr; 13],
-        &[],
+    let data = registers_without("permits");
+    let run = screen_on(
+        data.path(),
+        "one_application.csv",
+        &["--format", "json", "--housing", "p0000000000000000a001"],
     );
     run.assert_code(0);
     let json = run.json();
@@ -340,33 +335,8 @@ fn without_permits_the_other_employers_at_the_housing_are_unknown() {
 /// the clean application is no longer granted on its history.
 #[test]
 fn without_findings_a_clean_history_is_not_a_grant() {
-    let data = tempdir();
-    let src = fixture("screen");
-    for entry in std::fs::read_dir(&src).unwrap() {
-        let p = entry.unwrap().path();
-        let name = p.file_name().unwrap().to_string_lossy().to_string();
-        if p.is_file() && name.ends_with(".csv") && name != "findings.csv" {
-            std::fs::copy(&p, data.path().join(&name)).unwrap();
-        }
-    }
-    let rejects = tempdir();
-    let pending = fixture("screen/pending/pending.csv");
-    let run = run_tilsyn(
-        [
-            "screen".as_ref(),
-            "--data".as_ref(),
-            data.path().as_os_str(),
-            "--as-of".as_ref(),
-            AS_OF.as_ref(),
-            "--rejects".as_ref(),
-            rejects.path().as_os_str(),
-            "--permit".as_ref(),
-            pending.as_os_str(),
-            "--format".as_ref(),
-            "json".as_ref(),
-        ] as [&std::ffi::OsStr; 11],
-        &[],
-    );
+    let data = registers_without("findings");
+    let run = screen_on(data.path(), "pending.csv", &["--format", "json"]);
     run.assert_code(0);
     let json = run.json();
     let clean = application(&json, "SIRI-P-0002");
