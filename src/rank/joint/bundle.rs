@@ -238,10 +238,14 @@ pub fn bundle(stops: &[Stop], b: Bundling) -> Bundle {
             d.site_ids.push(s.site_id.clone());
         } else {
             let has_day = days.iter().any(|d| d.area.key == s.area.key);
-            let reach = if b.max_km > 0.0 {
-                format!(", and no day with room starts within {:.0} km", b.max_km)
-            } else {
-                String::new()
+            let reach = match (b.max_km > 0.0, s.point.is_some()) {
+                (false, _) => String::new(),
+                (true, true) => {
+                    format!(", and no day with room starts within {:.0} km", b.max_km)
+                }
+                (true, false) => {
+                    ", and the site has no coordinates to find a day nearby".to_string()
+                }
             };
             let reason = if has_day {
                 format!(
@@ -436,7 +440,13 @@ mod tests {
                 ..s.clone()
             })
             .collect();
-        assert_eq!(bundle(&blind, b).unscheduled.len(), 2);
+        let blind = bundle(&blind, b);
+        assert_eq!(blind.unscheduled.len(), 2);
+        assert!(
+            blind.unscheduled[0].reason.contains("no coordinates"),
+            "{:?}",
+            blind.unscheduled
+        );
         assert!(b.with_max_km(-1.0).is_err());
         assert!((distance_km((12.57, 55.68), (10.2, 56.15)) - 157.0).abs() < 5.0);
     }
