@@ -1,8 +1,10 @@
 //! The terminal UI (ratatui + crossterm): a ranked, explained, filterable
-//! list of sites, a detail pane per site, a map of Denmark, charts, and a
-//! visit plan to mark and export. A front end only: it shows what the core
-//! computed (`rank`, `rank::explanation`, `rank::plan`) and computes no
-//! scores.
+//! list of sites, a detail pane per site, a map of Denmark, charts, a
+//! visit plan to mark and export, the plan as a joint control plan (team
+//! and reasons per agency, day routes), and the visit checklist of a site
+//! to fill in and save as a form. A front end only: it shows what the core
+//! computed (`rank`, `rank::explanation`, `rank::plan`, `rank::joint`,
+//! `visit`) and computes no scores.
 //!
 //! - [`app`]: the state and the input handling, with no terminal (tested
 //!   by key events alone);
@@ -56,6 +58,10 @@ pub struct TuiOptions {
     pub capacity: usize,
     /// Where plan exports are logged, and who decides.
     pub audit: Option<crate::audit::AuditContext>,
+    /// The agencies (the first leads) and day routes of the agency view.
+    pub joint: crate::rank::joint::JointParams,
+    /// Where the checklist saves visit forms (never the data folder).
+    pub visit_dir: PathBuf,
     /// Produces the scored data (in the background).
     pub loader: Loader,
 }
@@ -67,6 +73,8 @@ impl std::fmt::Debug for TuiOptions {
             .field("export_dir", &self.export_dir)
             .field("capacity", &self.capacity)
             .field("audit", &self.audit)
+            .field("joint", &self.joint)
+            .field("visit_dir", &self.visit_dir)
             .finish_non_exhaustive()
     }
 }
