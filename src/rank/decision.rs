@@ -444,7 +444,9 @@ mod tests;
 
 /// Days since each site's last visit by `agency` or a joint control (which
 /// every agency takes part in), up to the as-of date: the exclusion window
-/// of one agency's plan counts its own visits, not another agency's.
+/// of one agency's plan counts its own visits, not another agency's. A
+/// visit whose agency the export does not say may have been this agency's,
+/// so it counts too, as it does in a plan for no agency in particular.
 pub fn days_since_visit_by(
     ds: &crate::data::Dataset,
     agency: &str,
@@ -462,6 +464,7 @@ pub fn days_since_visit_by(
             col("agency")
                 .eq(lit(agency))
                 .or(col("agency").eq(lit("JOINT")))
+                .or(col("agency").is_null())
                 .and(col("date").cast(DataType::Int32).lt_eq(lit(as_of))),
         )
         .group_by([col("site_id")])

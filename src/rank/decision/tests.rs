@@ -222,3 +222,29 @@ fn warnings_name_overfull_plans_and_removed_exploration() {
     let d = decide(rec.plan, 10, &all, &[], &extra, "u").unwrap();
     assert!(d.warnings().iter().any(|w| w.contains("capacity")));
 }
+
+#[test]
+fn an_agency_s_window_counts_its_own_joint_and_unattributed_visits() {
+    use polars::prelude::*;
+    let mut ds = crate::data::Dataset::empty_all_tables().unwrap();
+    let day =
+        |y, m, d| crate::data::parse::to_days(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap());
+    let insp = df!(
+        "site_id" => ["A", "B", "C", "D", "E"],
+        "agency" => [Some("AT"), Some("SKAT"), Some("JOINT"), None, Some("AT")],
+        "date" => [day(2026, 6, 1), day(2026, 6, 1), day(2026, 5, 1), day(2026, 4, 1), day(2026, 7, 1)],
+    )
+    .unwrap()
+    .lazy()
+    .with_column(col("date").cast(DataType::Date))
+    .collect()
+    .unwrap();
+    ds.tables.insert(crate::data::Table::Inspections, insp);
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    let at = days_since_visit_by(&ds, "AT", as_of).unwrap();
+    assert_eq!(at.get("A"), Some(&29));
+    assert_eq!(at.get("B"), None, "SKAT's visit is not AT's");
+    assert_eq!(at.get("C"), Some(&60), "a joint control is every agency's");
+    assert_eq!(at.get("D"), Some(&90), "an unattributed visit may be AT's");
+    assert_eq!(at.get("E"), None, "after the as-of date");
+}
