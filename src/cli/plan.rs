@@ -256,8 +256,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         for line in output::summary(&plan) {
             eprintln!("{line}");
         }
-        if let (Some(n), Some(dir)) = (briefings, &args.briefing) {
-            eprintln!("wrote {n} briefing(s) to {}", dir.display());
+        if let (Some(b), Some(dir)) = (briefings, &args.briefing) {
+            eprintln!("wrote {} briefing(s) to {}", b.written, dir.display());
+            if !b.stale.is_empty() {
+                eprintln!(
+                    "warning: {} briefing(s) in {} are from an earlier plan, not this one: {}; remove them or use a new folder",
+                    b.stale.len(),
+                    dir.display(),
+                    b.stale.join(", ")
+                );
+            }
         }
         eprintln!(
             "audit entry {} in {}{}",

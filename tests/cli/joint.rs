@@ -506,4 +506,22 @@ fn briefings_carry_the_team_reasons_and_source_lines_but_no_person() {
     assert_eq!(params["days"], 3);
     assert_eq!(params["visits_per_day"], 3);
     assert_eq!(params["briefing"], out_text.as_str());
+
+    // Run again with two days: the third day's briefing of the first plan
+    // stays (the user's file) but is named as not from this plan.
+    let (again, _) = plan_json(
+        dir.path(),
+        &[
+            "--agencies",
+            "AT,SKAT,POLICE",
+            "--days",
+            "2",
+            "--visits-per-day",
+            "3",
+            "--briefing",
+            &out_text,
+        ],
+    );
+    again.assert_stderr_contains(&["from an earlier plan", &format!("day03_{J7}.md")]);
+    assert!(out.join(format!("day03_{J7}.md")).exists());
 }

@@ -39,16 +39,52 @@ pub fn write(plan: &JointPlan, out: Option<&Path>) -> anyhow::Result<()> {
 
 /// Writes one briefing per visit into `dir` (created if needed) and
 /// returns how many.
-pub fn briefings(scored: &Scored, plan: &JointPlan, dir: &Path) -> anyhow::Result<usize> {
+pub fn briefings(scored: &Scored, plan: &JointPlan, dir: &Path) -> anyhow::Result<Briefings> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut n = 0;
+    let mut written = std::collections::BTreeSet::new();
     for row in plan.rows.iter().filter(|r| r.visit.is_some()) {
         let text = briefing::briefing(scored, plan, row)?;
-        let path = dir.join(briefing::file_name(row));
+        let name = briefing::file_name(row);
+        let path = dir.join(&name);
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-        n += 1;
+        written.insert(name);
     }
-    Ok(n)
+    // Briefings of an earlier plan in the same folder are not deleted (they
+    // are the user's files) but named, so nobody takes one for this plan's.
+    let mut stale: Vec<String> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| is_briefing_name(n) && !written.contains(n))
+        .collect();
+    stale.sort();
+    Ok(Briefings {
+        written: written.len(),
+        stale,
+    })
+}
+
+/// What [`briefings`] did.
+pub struct Briefings {
+    /// Files written.
+    pub written: usize,
+    /// Briefing files in the folder that this plan did not write.
+    pub stale: Vec<String>,
+}
+
+/// Whether a file name is one [`briefing::file_name`] makes.
+fn is_briefing_name(name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(".md") else {
+        return false;
+    };
+    let Some((kind, _site)) = stem.split_once('_') else {
+        return false;
+    };
+    kind == "unscheduled"
+        || ["day", "visit"].iter().any(|p| {
+            kind.strip_prefix(p)
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
 }
 
 /// The summary of a joint plan, one line each, for stderr: the plan, how
@@ -116,4 +152,23 @@ pub fn summary(plan: &JointPlan) -> Vec<String> {
         }
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn briefing_names_are_told_from_other_files() {
+        for n in ["day01_S1.md", "visit12_7000000001.md", "unscheduled_S9.md"] {
+            assert!(super::is_briefing_name(n), "{n}");
+        }
+        for n in [
+            "notes.md",
+            "day_S1.md",
+            "dayx1_S1.md",
+            "day01_S1.txt",
+            "plan.csv",
+        ] {
+            assert!(!super::is_briefing_name(n), "{n}");
+        }
+    }
 }
