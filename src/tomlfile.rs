@@ -66,6 +66,22 @@ pub fn id_lines(text: &str, ids: &[&str]) -> Vec<usize> {
     lines
 }
 
+/// What is wrong with an entry's id, if anything: ids are snake_case and
+/// unique within the file (`seen` holds the ids before it).
+pub fn id_problem(id: &str, seen: &mut std::collections::HashSet<String>) -> Option<&'static str> {
+    if id.is_empty()
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Some("ids are snake_case: lower-case letters, digits and _");
+    }
+    if !seen.insert(id.to_string()) {
+        return Some("duplicate id: every question needs its own id");
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +98,10 @@ mod tests {
             message: "bad".into(),
         };
         assert_eq!(e.to_string(), "f.toml: line 6: question 'b': bad");
+        let mut seen = std::collections::HashSet::new();
+        assert_eq!(id_problem("docs_held", &mut seen), None);
+        assert!(id_problem("docs_held", &mut seen).is_some_and(|m| m.contains("duplicate")));
+        assert!(id_problem("Docs", &mut seen).is_some_and(|m| m.contains("snake_case")));
+        assert!(id_problem("", &mut seen).is_some());
     }
 }

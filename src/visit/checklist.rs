@@ -248,18 +248,8 @@ impl Checklist {
                 id: q.id.clone(),
                 message,
             };
-            if q.id.is_empty()
-                || !q
-                    .id
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-            {
-                return Err(err(
-                    "ids are snake_case: lower-case letters, digits and _".into()
-                ));
-            }
-            if !seen.insert(q.id.clone()) {
-                return Err(err("duplicate id: every question needs its own id".into()));
+            if let Some(problem) = crate::tomlfile::id_problem(&q.id, &mut seen) {
+                return Err(err(problem.into()));
             }
             let ilo = ILO_INDICATORS
                 .iter()
