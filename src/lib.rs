@@ -21,6 +21,7 @@ pub mod cli;
 pub mod data;
 pub mod fairness;
 pub mod features;
+pub mod frames;
 pub mod indicators;
 pub mod model;
 pub mod network;

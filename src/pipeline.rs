@@ -101,6 +101,7 @@ pub fn assess(
         let present: Vec<crate::data::Table> = data.assessable_tables();
         catalogue.assess_with_tables(feats, &present)?
     };
+    crate::frames::keep("features-sites", &assessment.frame, Vec::new())?;
     Ok(Scored {
         data,
         catalogue,

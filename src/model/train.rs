@@ -4,6 +4,7 @@
 //! model's held-out metrics (with bootstrap intervals) go into its file.
 
 use chrono::NaiveDate;
+use polars::prelude::Column;
 use sha2::{Digest, Sha256};
 
 use super::calibrate::Calibration;
@@ -59,6 +60,17 @@ pub fn train(
         let _stage = crate::progress::stage("training examples");
         examples::build(ds, catalogue, label)?
     };
+    crate::frames::keep(
+        "features-examples",
+        &ex.frame,
+        vec![
+            Column::new("label".into(), &ex.labels),
+            Column::new("inspection_date".into(), &ex.dates),
+            Column::new("selection_probability".into(), &ex.selection_probability),
+            Column::new("rules_priority".into(), &ex.rule_priority),
+            Column::new("exposure".into(), &ex.exposure),
+        ],
+    )?;
     let fitting = crate::progress::stage("fitting");
     let split = split_date(&ex, params.split_date);
     let train_rows: Vec<usize> = (0..ex.len()).filter(|&i| ex.dates[i] < split).collect();

@@ -295,3 +295,76 @@ fn plans_respect_capacity_exploration_and_seed() {
             || &r[sel] == "exploration"
     ));
 }
+
+/// `TILSYN_FRAMES` keeps the frames a learner is studied on: one row per
+/// site from `rank`, one per past inspection (with its label) from `train`,
+/// and never a person's id; unset, nothing is written.
+#[test]
+fn frames_are_kept_only_when_asked_and_hold_no_person_ids() {
+    use polars::prelude::*;
+    let dir = tempdir();
+    let frames = dir.path().join("frames");
+    std::fs::create_dir(&frames).unwrap();
+    let demo = fixture("../../datasets/demo");
+    let demo = demo.to_str().unwrap();
+    let model = dir.path().join("m.json");
+    let model = model.to_str().unwrap();
+    let var = tilsyn::frames::FRAMES_VAR;
+    let frames_s = frames.to_str().unwrap();
+    run_tilsyn(
+        ["rank", "--data", demo, "--scorer", "rules", "--top", "1"],
+        &[(var, "")],
+    )
+    .assert_code(0);
+    assert_eq!(
+        std::fs::read_dir(&frames).unwrap().count(),
+        0,
+        "nothing is written when unset"
+    );
+    run_tilsyn(
+        ["rank", "--data", demo, "--scorer", "rules", "--top", "1"],
+        &[(var, frames_s)],
+    )
+    .assert_code(0);
+    run_tilsyn(
+        [
+            "train",
+            "--data",
+            demo,
+            "--out",
+            model,
+            "--learner",
+            "logistic",
+            "--bootstrap",
+            "5",
+        ],
+        &[(var, frames_s)],
+    )
+    .assert_code(0);
+    let read = |name: &str| {
+        let f = std::fs::File::open(frames.join(format!("{name}.parquet"))).unwrap();
+        ParquetReader::new(f).finish().unwrap()
+    };
+    let sites = read("features-sites");
+    let examples = read("features-examples");
+    let count = |file: &str| {
+        std::fs::read_to_string(Path::new(demo).join(file))
+            .unwrap()
+            .lines()
+            .count()
+            - 1
+    };
+    assert_eq!(sites.height(), count("sites.csv"));
+    assert_eq!(examples.height(), count("inspections.csv"));
+    let labels = examples.column("label").unwrap().bool().unwrap();
+    assert!(labels.sum().unwrap() > 0 && labels.sum().unwrap() < labels.len() as IdxSize);
+    for frame in [&sites, &examples] {
+        assert!(frame.column("rule_score").is_ok());
+        for personal in ["person_id", "recruiter_id", "address_id"] {
+            assert!(
+                frame.column(personal).is_err(),
+                "{personal} is in a kept frame"
+            );
+        }
+    }
+}
