@@ -157,7 +157,7 @@ pub fn compute(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
     type Step = fn(&Dataset, LazyFrame) -> PolarsResult<LazyFrame>;
     let steps: [(&str, Step); 9] = [
         ("permits", |ds, t| Ok(people::attach_permits(ds, t))),
-        ("payroll", |ds, t| Ok(people::attach_payroll(ds, t))),
+        ("payroll", people::attach_payroll),
         ("residences", |ds, t| Ok(people::attach_residences(ds, t))),
         ("postings", |ds, t| Ok(events::attach_postings(ds, t))),
         ("inspections", |ds, t| Ok(events::attach_inspections(ds, t))),

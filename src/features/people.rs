@@ -107,7 +107,7 @@ pub fn attach_permits(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
 }
 
 /// Payroll features over the 12 months up to the as-of date.
-pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
+pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
     let names = [
         ("payroll_workers", DataType::Int64),
         ("paid_hourly_dkk", DataType::Float64),
@@ -123,7 +123,7 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
         ("share_below_scheme_threshold", DataType::Float64),
     ];
     let Some(mut payroll) = table_lazy(ds, Table::Payroll) else {
-        return targets.with_columns(null_columns(&owned(&names)));
+        return Ok(targets.with_columns(null_columns(&owned(&names))));
     };
     // Only months that fall in some target's window take part in the joins.
     // One as-of date for every target (a ranking): the window is the same
@@ -172,27 +172,74 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
             .alias("zero_pay_months"),
         share(col("paid_to_own_account").not()).alias("share_third_party_pay"),
     ];
-    let site_agg = if single {
-        let names: Vec<Expr> = std::iter::once(col(KEY))
-            .chain(site_aggs.iter().map(|e| {
-                e.clone()
-                    .meta()
-                    .output_name()
-                    .map_or_else(|_| col(KEY), col)
-            }))
-            .collect();
-        let per_site = payroll
+    let hourly = when(col("hours_paid").gt(lit(0.0)))
+        .then(col("gross_pay_dkk") / col("hours_paid"))
+        .otherwise(lit(NULL))
+        .alias("_hourly");
+    // One as-of date: the window's rows are taken once (only the columns
+    // used), and every person's pay at each site is aggregated once; the
+    // site's counts of workers and who was paid where come from those
+    // pairs, not from more passes over the rows.
+    let (pairs, site_parts): (Option<DataFrame>, Option<DataFrame>) = if single {
+        let windowed = payroll
             .clone()
+            .select([
+                col("person_id"),
+                col(SITE),
+                col(MONTH_END),
+                col("hours_paid"),
+                col("gross_pay_dkk"),
+                col("paid_to_own_account"),
+            ])
+            .collect()?;
+        let per_pair = windowed
+            .clone()
+            .lazy()
+            .with_columns([hourly.clone()])
+            .group_by([col("person_id"), col(SITE)])
+            .agg([
+                col("_hourly").median(),
+                col("gross_pay_dkk").mean(),
+                col(MONTH_END).max(),
+            ])
+            .collect()?;
+        let per_site = windowed
+            .lazy()
             .with_columns([(col("hours_paid") / lit(WEEKS_PER_MONTH)).alias("_weekly")])
             .group_by([col(SITE)])
-            .agg(site_aggs);
-        targets
-            .clone()
-            .select([col(KEY), col(SITE)])
-            .inner_join(per_site, col(SITE), col(SITE))
-            .select(names)
+            .agg(&site_aggs[1..])
+            .join(
+                per_pair
+                    .clone()
+                    .lazy()
+                    .group_by([col(SITE)])
+                    .agg([len().cast(DataType::Int64).alias("payroll_workers")]),
+                [col(SITE)],
+                [col(SITE)],
+                JoinArgs::new(JoinType::Left),
+            )
+            .collect()?;
+        (Some(per_pair), Some(per_site))
     } else {
-        rows.group_by([col(KEY)]).agg(site_aggs)
+        (None, None)
+    };
+    let site_agg = match site_parts {
+        Some(per_site) => {
+            let names: Vec<Expr> = std::iter::once(col(KEY))
+                .chain(site_aggs.iter().map(|e| {
+                    e.clone()
+                        .meta()
+                        .output_name()
+                        .map_or_else(|_| col(KEY), col)
+                }))
+                .collect();
+            targets
+                .clone()
+                .select([col(KEY), col(SITE)])
+                .inner_join(per_site.lazy(), col(SITE), col(SITE))
+                .select(names)
+        }
+        None => rows.group_by([col(KEY)]).agg(site_aggs),
     };
     let mut lf = attach(
         targets.clone(),
@@ -210,7 +257,7 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
         ("share_below_scheme_threshold", DataType::Float64),
     ];
     let Some(permits) = active_permits(ds, &targets) else {
-        return lf.with_columns(null_columns(&owned(&ratio_names)));
+        return Ok(lf.with_columns(null_columns(&owned(&ratio_names))));
     };
     let holders = permits
         .with_columns([scheme_threshold()])
@@ -222,21 +269,17 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
             col("_threshold").min(),
         ]);
     // Pay from this site only: joined on person and site together.
-    let hourly = when(col("hours_paid").gt(lit(0.0)))
-        .then(col("gross_pay_dkk") / col("hours_paid"))
-        .otherwise(lit(NULL))
-        .alias("_hourly");
     let by_pair = [col("person_id"), col(SITE)];
-    let per_person = if single {
-        let pay = payroll
-            .clone()
-            .with_columns([hourly])
-            .group_by(by_pair.clone())
-            .agg([col("_hourly").median(), col("gross_pay_dkk").mean()]);
+    let per_person = if let Some(pay) = &pairs {
         holders
             .clone()
             .join(
-                pay,
+                pay.clone().lazy().select([
+                    col("person_id"),
+                    col(SITE),
+                    col("_hourly"),
+                    col("gross_pay_dkk"),
+                ]),
                 by_pair.clone(),
                 by_pair,
                 JoinArgs::new(JoinType::Inner),
@@ -285,13 +328,12 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
     lf = attach(lf, ratio_agg, &["threshold_workers"]);
 
     // Permit holders paid only by other sites in the window.
-    let paid = if single {
+    let paid = match pairs {
         // Who was paid by which site: one row per pair, whatever the months.
-        payroll
-            .select([col("person_id"), col(SITE), col(MONTH_END)])
-            .unique(Some(cols(["person_id", SITE])), UniqueKeepStrategy::Any)
-    } else {
-        payroll
+        Some(pairs) => pairs
+            .lazy()
+            .select([col("person_id"), col(SITE), col(MONTH_END)]),
+        None => payroll,
     };
     let elsewhere = in_window(holders.inner_join(paid, col("person_id"), col("person_id")))
         .group_by([col(KEY), col("person_id")])
@@ -304,7 +346,7 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
         ])
         .group_by([col(KEY)])
         .agg([share(col("_there").and(col("_here").not())).alias("share_paid_elsewhere")]);
-    attach(lf, elsewhere, &[])
+    Ok(attach(lf, elsewhere, &[]))
 }
 
 /// Housing features: where each permit holder lives at the as-of date and
