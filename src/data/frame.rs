@@ -43,6 +43,17 @@ impl Builder {
         }
     }
 
+    /// Room for `n` more values (text columns grow as they go).
+    fn reserve(&mut self, n: usize) {
+        match self {
+            Builder::Str(_) => {}
+            Builder::Int(v) => v.reserve(n),
+            Builder::Float(v) => v.reserve(n),
+            Builder::Bool(v) => v.reserve(n),
+            Builder::Date(v) => v.reserve(n),
+        }
+    }
+
     fn push(&mut self, v: &Value) {
         match (self, v) {
             (Builder::Str(b), Value::Str(s)) => b.append_value(s),
@@ -167,120 +178,116 @@ pub(super) fn load_table(
     // Rows are read in batches; each batch is mapped and checked on every
     // core, then merged in line order: the unique-key check, the rejects
     // file and the typed columns see the rows exactly as one thread would.
-    let mut rows = source.rows;
-    let mut batch: Vec<(u64, csv::StringRecord)> = Vec::with_capacity(BATCH_ROWS);
-    loop {
-        batch.clear();
-        let mut read_error = None;
-        while batch.len() < BATCH_ROWS {
-            match rows.next() {
-                Some(Ok(row)) => batch.push(row),
-                Some(Err(e)) => {
-                    read_error = Some(e);
-                    break;
-                }
-                None => break,
+    // A reader thread reads the next batch while this one is checked and
+    // merged (one batch waits at most), so reading overlaps the checks.
+    let rows = source.rows;
+    let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(1);
+    let file_bytes = source.text_bytes;
+    std::thread::scope(|scope| -> Result<(), DataError> {
+        scope.spawn(move || read_batches(rows, &batches));
+        let mut first = true;
+        for (batch, read_error) in received {
+            if std::mem::take(&mut first) {
+                reserve(&mut builders, &mut lines, &batch, file_bytes);
             }
-        }
-        let outs: Vec<Result<RowOut, DataError>> = batch
-            .par_iter()
-            .with_min_len(1024)
-            .map(|(line, record)| checker.check(*line, record))
-            .collect();
-        for ((line, record), out) in batch.iter().zip(outs) {
-            let line = *line;
-            report.rows_read += 1;
-            let (fields, (column, reason)) = match out? {
-                RowOut::Ignored => {
-                    report.rows_ignored += 1;
-                    continue;
-                }
-                RowOut::Rejected(fields, failure) => (fields, failure),
-                RowOut::Parsed { values, key, late } => {
-                    // Folding: a later row of a record already kept adds
-                    // to it instead of being a duplicate.
-                    if let (Some(folded), Some(text), None) = (folded.as_mut(), &key, &late)
-                        && let Some(&at) = seen_keys.get(text)
-                    {
-                        fold_into(&mut folded[at as usize], values, specs);
-                        report.rows_folded += 1;
+            let outs: Vec<Result<RowOut, DataError>> = batch
+                .par_iter()
+                .with_min_len(1024)
+                .map(|(line, record)| checker.check(*line, record))
+                .collect();
+            for ((line, record), out) in batch.iter().zip(outs) {
+                let line = *line;
+                report.rows_read += 1;
+                let (fields, (column, reason)) = match out? {
+                    RowOut::Ignored => {
+                        report.rows_ignored += 1;
                         continue;
                     }
-                    let dup = match (key_idx, &key) {
-                        (Some(k), Some(text))
-                            if folded.is_none() && seen_keys.contains_key(text) =>
+                    RowOut::Rejected(fields, failure) => (fields, failure),
+                    RowOut::Parsed { values, key, late } => {
+                        // Folding: a later row of a record already kept adds
+                        // to it instead of being a duplicate.
+                        if let (Some(folded), Some(text), None) = (folded.as_mut(), &key, &late)
+                            && let Some(&at) = seen_keys.get(text)
                         {
-                            let fields = checker.fields(line, record)?;
-                            check_unique(specs, &fields, k, &seen_keys)
-                                .err()
-                                .map(|f| (fields, f))
-                        }
-                        _ => None,
-                    };
-                    match (dup, late) {
-                        (Some(rejected), _) => rejected,
-                        (None, Some(failure)) => (checker.fields(line, record)?, failure),
-                        (None, None) => {
-                            match folded.as_mut() {
-                                Some(rows) => {
-                                    if let Some(key) = key {
-                                        // Folded tables keep the row's index, not its line.
-                                        seen_keys.insert(key, rows.len() as u64);
-                                    }
-                                    rows.push(values);
-                                }
-                                None => {
-                                    if let Some(key) = key {
-                                        seen_keys.insert(key, line);
-                                    }
-                                    for (b, v) in builders.iter_mut().zip(&values) {
-                                        b.push(v);
-                                    }
-                                }
-                            }
-                            lines.push(line as i64);
-                            report.rows_loaded += 1;
+                            fold_into(&mut folded[at as usize], values, specs);
+                            report.rows_folded += 1;
                             continue;
                         }
+                        let dup = match (key_idx, &key) {
+                            (Some(k), Some(text))
+                                if folded.is_none() && seen_keys.contains_key(text) =>
+                            {
+                                let fields = checker.fields(line, record)?;
+                                check_unique(specs, &fields, k, &seen_keys)
+                                    .err()
+                                    .map(|f| (fields, f))
+                            }
+                            _ => None,
+                        };
+                        match (dup, late) {
+                            (Some(rejected), _) => rejected,
+                            (None, Some(failure)) => (checker.fields(line, record)?, failure),
+                            (None, None) => {
+                                match folded.as_mut() {
+                                    Some(rows) => {
+                                        if let Some(key) = key {
+                                            // Folded tables keep the row's index, not its line.
+                                            seen_keys.insert(key, rows.len() as u64);
+                                        }
+                                        rows.push(values);
+                                    }
+                                    None => {
+                                        if let Some(key) = key {
+                                            seen_keys.insert(key, line);
+                                        }
+                                        for (b, v) in builders.iter_mut().zip(&values) {
+                                            b.push(v);
+                                        }
+                                    }
+                                }
+                                lines.push(line as i64);
+                                report.rows_loaded += 1;
+                                continue;
+                            }
+                        }
                     }
+                };
+                report.rows_rejected += 1;
+                let sample = RejectSample {
+                    file: file_name.clone(),
+                    line,
+                    column,
+                    reason,
+                };
+                // Personal columns are never written raw, not even here.
+                let fields: Vec<String> = fields
+                    .iter()
+                    .zip(specs)
+                    .map(|(v, spec)| {
+                        let free_text = super::mask::FREE_TEXT.contains(&(table, spec.name));
+                        if spec.person_id {
+                            super::pseudonym::shown_in_rejects(v)
+                        } else if free_text && !v.is_empty() {
+                            // Notes may name anyone: never copied, the line finds them.
+                            "[free text: withheld]".to_string()
+                        } else {
+                            v.clone()
+                        }
+                    })
+                    .collect();
+                rejects.write(table, &col_names, &sample, &fields)?;
+                if report.samples.len() < SAMPLES_PER_TABLE {
+                    report.samples.push(sample);
                 }
-            };
-            report.rows_rejected += 1;
-            let sample = RejectSample {
-                file: file_name.clone(),
-                line,
-                column,
-                reason,
-            };
-            // Personal columns are never written raw, not even here.
-            let fields: Vec<String> = fields
-                .iter()
-                .zip(specs)
-                .map(|(v, spec)| {
-                    let free_text = super::mask::FREE_TEXT.contains(&(table, spec.name));
-                    if spec.person_id {
-                        super::pseudonym::shown_in_rejects(v)
-                    } else if free_text && !v.is_empty() {
-                        // Notes may name anyone: never copied, the line finds them.
-                        "[free text: withheld]".to_string()
-                    } else {
-                        v.clone()
-                    }
-                })
-                .collect();
-            rejects.write(table, &col_names, &sample, &fields)?;
-            if report.samples.len() < SAMPLES_PER_TABLE {
-                report.samples.push(sample);
+            }
+            stage.add(batch.len() as u64);
+            if let Some(e) = read_error {
+                return Err(e);
             }
         }
-        stage.add(batch.len() as u64);
-        if let Some(e) = read_error {
-            return Err(e);
-        }
-        if batch.len() < BATCH_ROWS {
-            break;
-        }
-    }
+        Ok(())
+    })?;
     if report.rows_read == 0 && table.required() {
         return Err(DataError::NoRows {
             path: path.to_path_buf(),
@@ -303,6 +310,58 @@ pub(super) fn load_table(
     columns.push(Column::new(LINE_COLUMN.into(), lines));
     let df = DataFrame::new(report.rows_loaded, columns).map_err(polars_err)?;
     Ok((df, report))
+}
+
+/// A batch of rows in line order, and the read error that ended it, if any.
+type Batch = (Vec<(u64, csv::StringRecord)>, Option<DataError>);
+
+/// Reads batches until the rows end, a read fails or the receiver is gone.
+fn read_batches(
+    mut rows: Box<dyn Iterator<Item = super::source::RowResult> + Send>,
+    out: &std::sync::mpsc::SyncSender<Batch>,
+) {
+    loop {
+        let mut batch = Vec::with_capacity(BATCH_ROWS);
+        let mut read_error = None;
+        while batch.len() < BATCH_ROWS {
+            match rows.next() {
+                Some(Ok(row)) => batch.push(row),
+                Some(Err(e)) => {
+                    read_error = Some(e);
+                    break;
+                }
+                None => break,
+            }
+        }
+        let last = read_error.is_some() || batch.len() < BATCH_ROWS;
+        if out.send((batch, read_error)).is_err() || last {
+            return;
+        }
+    }
+}
+
+/// Reserves the typed columns for the rows a CSV file of `file_bytes`
+/// likely holds, judged from the first batch's bytes per row, so that tens
+/// of millions of rows are not copied again at every doubling.
+fn reserve(
+    builders: &mut [Builder],
+    lines: &mut Vec<i64>,
+    first: &[(u64, csv::StringRecord)],
+    file_bytes: Option<usize>,
+) {
+    let (Some(bytes), false) = (file_bytes, first.is_empty()) else {
+        return;
+    };
+    let sampled: usize = first
+        .iter()
+        .map(|(_, r)| r.as_slice().len() + r.len())
+        .sum();
+    let rows = (bytes / (sampled / first.len()).max(1)).saturating_add(first.len());
+    let rows = rows.min(1 << 31);
+    lines.reserve(rows);
+    for b in builders {
+        b.reserve(rows);
+    }
 }
 
 /// Where each canonical column of a table comes from in one file.

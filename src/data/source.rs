@@ -21,6 +21,8 @@ pub(super) struct Source {
     /// (line, fields) per data row.
     pub(super) rows: Box<dyn Iterator<Item = RowResult> + Send>,
     pub(super) dialect: Option<Dialect>,
+    /// Bytes of decoded text the rows come from (CSV only), to size the columns.
+    pub(super) text_bytes: Option<usize>,
 }
 
 pub(super) fn open_csv(
@@ -49,7 +51,18 @@ pub(super) fn open_csv(
             });
     }
     let (text, encoding) = dialect::decode(&bytes, tm.encoding);
-    let text = text.into_owned();
+    // UTF-8 as it is (most files): the bytes read become the text, without
+    // a copy of the whole file; after a BOM, they move down in place.
+    let text = match text {
+        std::borrow::Cow::Owned(t) => t,
+        std::borrow::Cow::Borrowed(t) => {
+            let skip = bytes.len() - t.len();
+            let mut bytes = bytes;
+            bytes.drain(..skip);
+            bytes
+        }
+    };
+    let text_bytes = Some(text.len());
     if text.iter().all(u8::is_ascii_whitespace) {
         return Err(DataError::EmptyFile {
             path: path.to_path_buf(),
@@ -103,6 +116,7 @@ pub(super) fn open_csv(
             delimiter: delimiter as char,
             gzip,
         }),
+        text_bytes,
     })
 }
 
@@ -191,6 +205,7 @@ pub(super) fn open_parquet(
         headers,
         rows: Box::new(rows),
         dialect: None,
+        text_bytes: None,
     })
 }
 
