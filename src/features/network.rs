@@ -444,7 +444,8 @@ fn attach_shared_overcrowded(ds: &Dataset, targets: LazyFrame) -> PolarsResult<L
     ) else {
         return Ok(targets.with_columns(nulls(name)));
     };
-    let intervals = residence_intervals(res)?;
+    // Sorted once, used three times.
+    let intervals = residence_intervals(res)?.collect()?.lazy();
     let my_addr = mine
         .select([col(KEY), col(AS_OF), col("person_id")])
         .unique(None, UniqueKeepStrategy::Any)
@@ -457,39 +458,27 @@ fn attach_shared_overcrowded(ds: &Dataset, targets: LazyFrame) -> PolarsResult<L
         .select([col("address_id"), col(AS_OF)])
         .unique(None, UniqueKeepStrategy::Any)
         .inner_join(
-            intervals.select([
+            intervals.clone().select([
                 col("address_id").alias("_a"),
                 col("person_id").alias("_resident"),
                 col("from_date"),
                 col("_to"),
-                col("rooms"),
             ]),
             col("address_id"),
             col("_a"),
         )
         .filter(lives_then())
-        .select([
-            col("address_id"),
-            col(AS_OF),
-            col("_resident"),
-            col("rooms"),
-        ]);
-    let crowded = residents
-        .clone()
-        .group_by([col("address_id"), col(AS_OF)])
-        .agg([
-            col("_resident")
-                .n_unique()
-                .cast(DataType::Float64)
-                .alias("_persons"),
-            col("rooms").max().cast(DataType::Float64).alias("_rooms"),
-        ])
-        .filter(
-            col("_rooms")
-                .gt(lit(0.0))
-                .and((col("_persons") / col("_rooms")).gt(lit(CROWDED))),
-        )
-        .select([col("address_id"), col(AS_OF)]);
+        .select([col("address_id"), col(AS_OF), col("_resident")]);
+    // Crowded by the one persons-per-room rule of the housing features.
+    let crowded = super::address_occupancy(
+        intervals.clone(),
+        my_addr
+            .clone()
+            .select([col("address_id"), col(AS_OF)])
+            .unique(None, UniqueKeepStrategy::Any),
+    )
+    .filter(col("_ppr").gt(lit(CROWDED)))
+    .select([col("address_id"), col(AS_OF)]);
     // The employers of the residents: the companies of their permits then.
     let employers = residents
         .select([col("address_id"), col(AS_OF), col("_resident")])
