@@ -44,6 +44,15 @@ pub use export::{
 pub use groups::{CompanyRisk, Group, Risk, SiteRisk, components, groups};
 pub use neighbourhood::{Link, Neighbourhood, neighbourhood};
 
+/// The tables the graph is built from; the others can be dropped first.
+pub const GRAPH_TABLES: &[crate::data::Table] = &[
+    crate::data::Table::Sites,
+    crate::data::Table::Roles,
+    crate::data::Table::Permits,
+    crate::data::Table::Postings,
+    crate::data::Table::Residences,
+];
+
 /// Default hub threshold: a person, recruiter, provider or address linked
 /// to more than this many nodes joins no group and is not expanded through
 /// (a large agency or an accountant on many boards would otherwise join
@@ -210,7 +219,6 @@ pub struct Graph {
     pub nodes: Vec<Node>,
     /// The links.
     pub edges: Vec<Edge>,
-    index: HashMap<(NodeKind, String), usize>,
     adjacency: Vec<Vec<usize>>,
 }
 
@@ -248,22 +256,19 @@ impl Graph {
                 adjacency[e.to].push(i);
             }
         }
-        let index = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| ((n.kind, n.id.clone()), i))
-            .collect();
         Graph {
             nodes,
             edges,
-            index,
             adjacency,
         }
     }
 
-    /// The node of a kind with an id.
+    /// The node of a kind with an id: a binary search, since the nodes are
+    /// sorted by kind and id (no second copy of every id in an index).
     pub fn find(&self, kind: NodeKind, id: &str) -> Option<usize> {
-        self.index.get(&(kind, id.to_string())).copied()
+        self.nodes
+            .binary_search_by(|n| n.kind.cmp(&kind).then_with(|| n.id.as_str().cmp(id)))
+            .ok()
     }
 
     /// The edges at a node.

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use super::common::ScoreArgs;
 use crate::network::{self, Graph, HUB_DEGREE, NodeInfo, NodeKind, Risk, annotate, neighbourhood};
+use crate::pipeline;
 
 /// Arguments of `tilsyn network`.
 #[derive(Debug, clap::Args)]
@@ -82,11 +83,19 @@ pub struct UnknownEntity {
 /// Runs `tilsyn network`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let scored = args.score.score()?;
+    // The ranking is read once into each site's risk; the feature frame is
+    // then dropped, and the tables once the graph is built, so that a
+    // national register never holds features, tables and graph at once.
+    let risk = Risk::from_scored(&scored);
+    let pipeline::Scored {
+        mut data, as_of, ..
+    } = scored;
+    data.keep_only(network::GRAPH_TABLES);
     let graph = {
         let _stage = crate::progress::stage("network: graph");
-        network::build(&scored.data, Some(scored.as_of))?
+        network::build(&data, Some(as_of))?
     };
-    let risk = Risk::from_scored(&scored);
+    drop(data);
     let (sub, info, table) = if args.groups || args.group.is_some() {
         communities_view(&graph, &risk, &args)?
     } else {

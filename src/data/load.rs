@@ -184,6 +184,12 @@ impl Dataset {
         self.tables.get(&table)
     }
 
+    /// Drops every table but `keep`, to free memory once a step needs no
+    /// more (the load report still describes the whole load).
+    pub fn keep_only(&mut self, keep: &[Table]) {
+        self.tables.retain(|t, _| keep.contains(t));
+    }
+
     /// Whether a table was present.
     pub fn has(&self, table: Table) -> bool {
         self.tables.contains_key(&table)

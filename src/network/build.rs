@@ -83,7 +83,15 @@ pub fn build(ds: &Dataset, as_of: Option<NaiveDate>) -> PolarsResult<Graph> {
     recruiters(ds, &mut b, as_of_days)?;
     providers(ds, &mut b, as_of_days)?;
     addresses(ds, &mut b, as_of_days)?;
-    Ok(Graph::from_parts(b.nodes, b.edges))
+    // The builder's index (a copy of every id) goes before the graph sorts
+    // its nodes: at national size that is a few hundred MB at the peak.
+    let Builder {
+        nodes,
+        edges,
+        index,
+    } = b;
+    drop(index);
+    Ok(Graph::from_parts(nodes, edges))
 }
 
 /// Site → company, from `sites`.

@@ -266,3 +266,28 @@ fn groups_and_neighbourhoods() {
     let all = network::neighbourhood(&g, start, 10, HUB_DEGREE);
     assert_eq!(all.links.len(), groups[b].nodes.len());
 }
+
+/// The graph needs only its own tables (`network` drops the rest before
+/// building it, to stay within memory at national size), and every node is
+/// found by kind and id without an index.
+#[test]
+fn the_graph_needs_only_its_tables_and_finds_every_node() {
+    let ds = load(&fixture("network"));
+    let full = tilsyn::network::build(&ds, Some(as_of())).unwrap();
+    let mut slim = ds.clone();
+    slim.keep_only(tilsyn::network::GRAPH_TABLES);
+    assert!(
+        slim.tables.len() < ds.tables.len(),
+        "some table was dropped"
+    );
+    let g = tilsyn::network::build(&slim, Some(as_of())).unwrap();
+    assert_eq!(g.nodes, full.nodes);
+    assert_eq!(g.edges, full.edges);
+    for (i, n) in g.nodes.iter().enumerate() {
+        assert_eq!(g.find(n.kind, &n.id), Some(i), "{} {}", n.kind, n.id);
+    }
+    assert_eq!(g.find(NodeKind::Site, "no such site"), None);
+    let site = &g.nodes[0];
+    assert_eq!(site.kind, NodeKind::Site);
+    assert_eq!(g.find(NodeKind::Company, &site.id), None, "the kind counts");
+}
