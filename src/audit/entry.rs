@@ -149,7 +149,7 @@ impl ShownSite {
             contributions: s
                 .contributions
                 .iter()
-                .map(|c| (c.feature.clone(), c.value))
+                .map(|c| (c.feature.to_string(), c.value))
                 .collect(),
             recommended: r.recommended,
             selection: r.selection,

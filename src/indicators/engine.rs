@@ -291,6 +291,10 @@ impl CompiledCatalogue {
                 fired.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 let rule_score = fired.iter().map(|(_, w)| w).sum();
                 let coverage = ilo.iter().filter(|s| **s != IloStatus::Unknown).count() as u8;
+                // Kept for every site of a national register: no spare room.
+                fired.shrink_to_fit();
+                expired.shrink_to_fit();
+                unknown.shrink_to_fit();
                 SiteAssessment {
                     fired,
                     expired,

@@ -139,7 +139,7 @@ pub struct ScoredSites {
     /// The largest contributions per row: (feature index, contribution), largest |c| first.
     pub contributions: Vec<Vec<(usize, f64)>>,
     /// Feature names by index.
-    pub feature_names: Vec<String>,
+    pub feature_names: Vec<std::sync::Arc<str>>,
 }
 
 /// Rows scored at a time (a chunk's matrix is a few megabytes).
@@ -164,6 +164,9 @@ impl ModelFile {
                     .collect();
                 idx.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
                 idx.truncate(top);
+                // Kept for every site: without this each row would hold
+                // room for all the features (1.4 GB at a million sites).
+                idx.shrink_to_fit();
                 idx
             })
             .collect();
@@ -245,7 +248,11 @@ impl ModelFile {
         Ok(ScoredSites {
             probability,
             contributions,
-            feature_names: self.features.iter().map(|f| f.name.clone()).collect(),
+            feature_names: self
+                .features
+                .iter()
+                .map(|f| f.name.as_str().into())
+                .collect(),
         })
     }
 }

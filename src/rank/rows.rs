@@ -28,8 +28,9 @@ pub struct Reason {
 /// One of the model's largest contributions.
 #[derive(Debug, Clone, Serialize)]
 pub struct Contribution {
-    /// Feature name.
-    pub feature: String,
+    /// Feature name (shared by every row that names it: a national ranking
+    /// has millions of contributions and a few dozen feature names).
+    pub feature: std::sync::Arc<str>,
     /// Contribution (log-odds for logistic regression, probability for trees).
     pub value: f64,
 }

@@ -122,6 +122,19 @@ fn model_file_round_trip_and_mismatched_features_are_refused() {
     let s = back.score(&scored.assessment.frame, 3).unwrap();
     assert_eq!(s.probability.len(), scored.assessment.frame.height());
     assert!(s.probability.iter().all(|p| (0.0..=1.0).contains(p)));
+    // What every site keeps has no spare room: at a million sites, room
+    // for every feature in each site's top contributions took 1.4 GB.
+    assert!(s.contributions.iter().any(|c| !c.is_empty()));
+    assert!(
+        s.contributions
+            .iter()
+            .all(|c| c.capacity() == c.len() && c.len() <= 3)
+    );
+    for a in &scored.assessment.sites {
+        assert_eq!(a.fired.capacity(), a.fired.len());
+        assert_eq!(a.unknown.capacity(), a.unknown.len());
+        assert_eq!(a.expired.capacity(), a.expired.len());
+    }
     let missing = back.features[0].name.clone();
     let frame = scored.assessment.frame.drop(&missing).unwrap();
     match back.score(&frame, 3) {
