@@ -2,7 +2,8 @@
 # National scale: tilsyn's stages on a generated country of national shape
 # (1,000,000 sites, >12 million payroll rows, a few hundred recruiters that
 # each placed >3,000 workers), each timed with /usr/bin/time -v against
-# polars' bare read of the same CSV files in the same run. Prints a Markdown
+# polars' bare read of the same CSV files in the same run (the last step is
+# the analyst's community list, `network --groups`). Prints a Markdown
 # table for docs/benchmarks.md.
 #
 #   cargo build --release
@@ -50,3 +51,4 @@ measure "tilsyn import (CSV to Parquet)" "$bin" import --data "$dir" --out "$imp
 measure "tilsyn rank --scorer rules (imported)" "$bin" rank --data "$imported" --scorer rules --format csv --quiet
 measure "tilsyn train (imported)" "$bin" train --data "$imported" --out "$work/model-$n.json" --quiet
 measure "tilsyn rank --scorer model (imported)" "$bin" rank --data "$imported" --model "$work/model-$n.json" --format csv --quiet
+measure "tilsyn network --groups --scorer rules (imported)" "$bin" network --data "$imported" --scorer rules --groups --quiet
