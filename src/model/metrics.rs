@@ -76,27 +76,29 @@ pub fn order(scores: &[f64]) -> Vec<usize> {
     idx
 }
 
+/// Precision and recall in the top k, for each k: one sort for all of them.
+pub fn precision_recall_at(scores: &[f64], labels: &[bool], ks: &[usize]) -> Vec<(f64, f64)> {
+    let top = order(scores);
+    let pos = labels.iter().filter(|l| **l).count();
+    ks.iter()
+        .map(|&k| {
+            let k = k.min(scores.len());
+            let hits = top.iter().take(k).filter(|&&i| labels[i]).count() as f64;
+            let precision = if k == 0 { 0.0 } else { hits / k as f64 };
+            let recall = if pos == 0 { 0.0 } else { hits / pos as f64 };
+            (precision, recall)
+        })
+        .collect()
+}
+
 /// Share of positives among the top k.
 pub fn precision_at(scores: &[f64], labels: &[bool], k: usize) -> f64 {
-    let k = k.min(scores.len());
-    if k == 0 {
-        return 0.0;
-    }
-    order(scores).iter().take(k).filter(|&&i| labels[i]).count() as f64 / k as f64
+    precision_recall_at(scores, labels, &[k])[0].0
 }
 
 /// Share of all positives that are in the top k.
 pub fn recall_at(scores: &[f64], labels: &[bool], k: usize) -> f64 {
-    let pos = labels.iter().filter(|l| **l).count();
-    if pos == 0 {
-        return 0.0;
-    }
-    order(scores)
-        .iter()
-        .take(k.min(scores.len()))
-        .filter(|&&i| labels[i])
-        .count() as f64
-        / pos as f64
+    precision_recall_at(scores, labels, &[k])[0].1
 }
 
 /// Weighted positive rate (Horvitz–Thompson with weights `w`).
@@ -155,12 +157,39 @@ pub fn calibration(p: &[f64], labels: &[bool]) -> (Vec<CalibrationBin>, f64) {
     (bins, ece)
 }
 
+/// Resamples drawn at a time: drawn in order from one seeded stream (so the
+/// resamples are those a single thread would draw), then evaluated on every
+/// core. A block holds `RESAMPLE_BLOCK × n` indices.
+const RESAMPLE_BLOCK: usize = 16;
+
+/// `stat` of `reps` bootstrap resamples of `0..n`, in resample order.
+fn resampled<T: Send>(
+    n: usize,
+    reps: usize,
+    seed: u64,
+    stat: impl Fn(&[usize]) -> T + Sync,
+) -> Vec<T> {
+    use rayon::prelude::*;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut out = Vec::with_capacity(reps);
+    let mut done = 0;
+    while done < reps {
+        let block = RESAMPLE_BLOCK.min(reps - done);
+        let samples: Vec<Vec<usize>> = (0..block)
+            .map(|_| (0..n).map(|_| rng.gen_range(0..n)).collect())
+            .collect();
+        out.extend(samples.par_iter().map(|s| stat(s)).collect::<Vec<T>>());
+        done += block;
+    }
+    out
+}
+
 /// A bootstrap interval for a statistic of resampled example indices.
 pub fn bootstrap(
     n: usize,
     reps: usize,
     seed: u64,
-    stat: impl Fn(&[usize]) -> Option<f64>,
+    stat: impl Fn(&[usize]) -> Option<f64> + Sync,
 ) -> Option<Interval> {
     let all: Vec<usize> = (0..n).collect();
     let value = stat(&all)?;
@@ -171,17 +200,10 @@ pub fn bootstrap(
             high: value,
         });
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut vals = Vec::with_capacity(reps);
-    let mut sample = vec![0usize; n];
-    for _ in 0..reps {
-        for s in sample.iter_mut() {
-            *s = rng.gen_range(0..n);
-        }
-        if let Some(v) = stat(&sample) {
-            vals.push(v);
-        }
-    }
+    let mut vals: Vec<f64> = resampled(n, reps, seed, |sample| stat(sample))
+        .into_iter()
+        .flatten()
+        .collect();
     if vals.is_empty() {
         return Some(Interval {
             value,
@@ -207,7 +229,7 @@ pub fn bootstrap_many(
     n: usize,
     reps: usize,
     seed: u64,
-    stat: impl Fn(&[usize]) -> Vec<Option<f64>>,
+    stat: impl Fn(&[usize]) -> Vec<Option<f64>> + Sync,
 ) -> Vec<Option<Interval>> {
     let all: Vec<usize> = (0..n).collect();
     let values = stat(&all);
@@ -219,14 +241,9 @@ pub fn bootstrap_many(
     if reps == 0 || n == 0 {
         return values.into_iter().map(|v| v.map(point)).collect();
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut vals: Vec<Vec<f64>> = vec![Vec::new(); values.len()];
-    let mut sample = vec![0usize; n];
-    for _ in 0..reps {
-        for s in sample.iter_mut() {
-            *s = rng.gen_range(0..n);
-        }
-        for (slot, v) in vals.iter_mut().zip(stat(&sample)) {
+    for per_rep in resampled(n, reps, seed, &stat) {
+        for (slot, v) in vals.iter_mut().zip(per_rep) {
             if let Some(v) = v {
                 slot.push(v);
             }
@@ -311,5 +328,42 @@ mod tests {
         assert_eq!(many[0], bootstrap(150, 100, 9, |ix| Some(rate(ix))));
         assert_eq!(many[1], bootstrap(150, 100, 9, first));
         assert_eq!(bootstrap_many(0, 10, 1, |_| vec![None]), vec![None]);
+    }
+
+    /// The resamples evaluated on every core in blocks are the ones one
+    /// thread draws from the seed, in order (so intervals did not change).
+    #[test]
+    fn resamples_in_blocks_are_the_sequential_draws() {
+        let n = 37;
+        let reps = RESAMPLE_BLOCK * 2 + 5;
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let sequential: Vec<Vec<usize>> = (0..reps)
+            .map(|_| (0..n).map(|_| rng.gen_range(0..n)).collect())
+            .collect();
+        assert_eq!(resampled(n, reps, 11, |s| s.to_vec()), sequential);
+    }
+
+    #[test]
+    fn precision_and_recall_at_many_sizes_from_one_sort() {
+        let scores = [0.9, 0.1, 0.8, 0.8, 0.3, 0.7];
+        let labels = [true, false, false, true, true, false];
+        // Order: 0 (0.9), 2 and 3 tied at 0.8 (by index), 5, 4, 1.
+        let got = precision_recall_at(&scores, &labels, &[0, 1, 2, 3, 6, 10]);
+        let want = [
+            (0.0, 0.0),
+            (1.0, 1.0 / 3.0),
+            (0.5, 1.0 / 3.0),
+            (2.0 / 3.0, 2.0 / 3.0),
+            (0.5, 1.0),
+            (0.5, 1.0),
+        ];
+        for (g, w) in got.iter().zip(want) {
+            assert!(
+                (g.0 - w.0).abs() < 1e-12 && (g.1 - w.1).abs() < 1e-12,
+                "{g:?} vs {w:?}"
+            );
+        }
+        assert_eq!(precision_at(&scores, &labels, 3), got[3].0);
+        assert_eq!(recall_at(&scores, &labels, 3), got[3].1);
     }
 }

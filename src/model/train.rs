@@ -12,7 +12,7 @@ use super::examples::{self, Examples, LabelDefinition};
 use super::file::{AtK, Comparison, FORMAT, Metrics, ModelFile};
 use super::fit::{self, Fitted, ModelKind};
 use super::matrix::{self, FeatureSpec, Transform};
-use super::metrics::{self, bootstrap};
+use super::metrics::{self, bootstrap_many};
 use super::params::{ModelError, ValidModelParams};
 use crate::data::Dataset;
 use crate::data::parse::{from_days, to_days};
@@ -126,10 +126,21 @@ pub fn train(
     let (xv, yv, _) = pick(val_idx);
     let val_rows: Vec<usize> = val_idx.iter().map(|&i| train_rows[i]).collect();
     let candidates: Vec<(ModelKind, Option<Fitted>)> = {
-        let mut out: Vec<(ModelKind, Option<Fitted>)> = Vec::new();
-        for kind in &kinds {
-            let fitted = candidate(params, *kind, &xf, &yf, &sf, rules_feature, &out);
-            out.push((*kind, fitted));
+        // Every candidate but the blend is fitted on its own, side by side
+        // (each is seeded, so the order they finish in changes nothing);
+        // the blend then combines two of them.
+        use rayon::prelude::*;
+        let mut out: Vec<(ModelKind, Option<Fitted>)> = kinds
+            .par_iter()
+            .map(|kind| match kind {
+                ModelKind::Blend => (*kind, None),
+                k => (*k, candidate(params, *k, &xf, &yf, &sf, rules_feature, &[])),
+            })
+            .collect();
+        for i in 0..out.len() {
+            if out[i].0 == ModelKind::Blend {
+                out[i].1 = candidate(params, ModelKind::Blend, &xf, &yf, &sf, rules_feature, &out);
+            }
         }
         out
     };
@@ -454,13 +465,6 @@ fn evaluate(
     let seed = params.seed;
     let sub = |ix: &[usize], v: &[f64]| ix.iter().map(|&i| v[i]).collect::<Vec<f64>>();
     let suby = |ix: &[usize]| ix.iter().map(|&i| y[i]).collect::<Vec<bool>>();
-    let auc = bootstrap(n, reps, seed, |ix| metrics::auc(&sub(ix, p), &suby(ix))).unwrap_or(
-        metrics::Interval {
-            value: f64::NAN,
-            low: f64::NAN,
-            high: f64::NAN,
-        },
-    );
     let mut sizes: Vec<(String, usize)> = PLAN_SIZES
         .iter()
         .filter(|k| **k < n)
@@ -472,25 +476,36 @@ fn evaluate(
             ((n as f64) * s).ceil().max(1.0) as usize,
         ));
     }
+    let ks: Vec<usize> = sizes.iter().map(|(_, k)| *k).collect();
+    // Every figure from the same resamples, each sorted once: the AUC, then
+    // precision and recall at each size.
+    let intervals = bootstrap_many(n, reps, seed, |ix| {
+        let (pi, yi) = (sub(ix, p), suby(ix));
+        std::iter::once(metrics::auc(&pi, &yi))
+            .chain(
+                metrics::precision_recall_at(&pi, &yi, &ks)
+                    .into_iter()
+                    .flat_map(|(precision, recall)| [Some(precision), Some(recall)]),
+            )
+            .collect()
+    });
+    let nan = metrics::Interval {
+        value: f64::NAN,
+        low: f64::NAN,
+        high: f64::NAN,
+    };
+    let zero = metrics::Interval {
+        value: 0.0,
+        low: 0.0,
+        high: 0.0,
+    };
+    let auc = intervals.first().cloned().flatten().unwrap_or(nan);
     let at_k = sizes
         .into_iter()
-        .map(|(label, k)| {
-            let precision = bootstrap(n, reps, seed, |ix| {
-                Some(metrics::precision_at(&sub(ix, p), &suby(ix), k))
-            })
-            .unwrap_or(metrics::Interval {
-                value: 0.0,
-                low: 0.0,
-                high: 0.0,
-            });
-            let recall = bootstrap(n, reps, seed, |ix| {
-                Some(metrics::recall_at(&sub(ix, p), &suby(ix), k))
-            })
-            .unwrap_or(metrics::Interval {
-                value: 0.0,
-                low: 0.0,
-                high: 0.0,
-            });
+        .enumerate()
+        .map(|(j, (label, k))| {
+            let precision = intervals.get(1 + 2 * j).cloned().flatten().unwrap_or(zero);
+            let recall = intervals.get(2 + 2 * j).cloned().flatten().unwrap_or(zero);
             let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
             AtK {
                 lift_random: ratio(precision.value, population),
