@@ -27,32 +27,28 @@ pub fn attach_site(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> 
         risk_sector.push(known.then_some(group.is_some()));
     }
     let muni = sites.column("municipality_code")?.i64()?;
-    let region: Vec<Option<String>> = muni
+    let region: Vec<Option<&str>> = muni
         .iter()
         .map(|c| {
             c.and_then(|c| u16::try_from(c).ok())
                 .and_then(|c| reference.region_of(c))
-                .map(str::to_string)
         })
         .collect();
-    let municipality: Vec<Option<String>> = muni
+    let municipality: Vec<Option<&str>> = muni
         .iter()
         .map(|c| {
             c.and_then(|c| u16::try_from(c).ok())
                 .and_then(|c| reference.municipality(c))
-                .map(|m| m.name.clone())
+                .map(|m| m.name.as_str())
         })
         .collect();
-    let extra = DataFrame::new(
-        sites.height(),
-        vec![
-            sites.column(SITE)?.clone(),
-            Column::new("risk_group".into(), risk_group),
-            Column::new("risk_sector".into(), risk_sector),
-            Column::new("region".into(), region),
-            Column::new("municipality".into(), municipality),
-        ],
-    )?;
+    // Row for row with the sites table: added as columns, not joined.
+    let extra = [
+        Column::new("risk_group".into(), risk_group),
+        Column::new("risk_sector".into(), risk_sector),
+        Column::new("region".into(), region),
+        Column::new("municipality".into(), municipality),
+    ];
 
     let company_sites = sites
         .clone()
@@ -60,7 +56,7 @@ pub fn attach_site(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> 
         .group_by([col("company_id")])
         .agg([len().cast(DataType::Int64).alias("company_sites")]);
     let base = sites
-        .clone()
+        .hstack(&extra)?
         .lazy()
         .select([
             col(SITE),
@@ -76,8 +72,11 @@ pub fn attach_site(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> 
                 .cast(DataType::Int32)
                 .alias("_founded"),
             col("smiley"),
+            col("risk_group"),
+            col("risk_sector"),
+            col("region"),
+            col("municipality"),
         ])
-        .left_join(extra.lazy(), col(SITE), col(SITE))
         .left_join(company_sites, col("company_id"), col("company_id"));
 
     Ok(targets
