@@ -47,7 +47,7 @@ fn parse_agency(s: &str) -> Result<String, String> {
 }
 
 /// Parses one code of `--agencies`: an agency that plans visits, upper case.
-fn parse_team_agency(s: &str) -> Result<String, String> {
+pub(super) fn parse_team_agency(s: &str) -> Result<String, String> {
     let up = s.trim().to_uppercase();
     if PLANNING_AGENCIES.contains(&up.as_str()) {
         Ok(up)

@@ -31,7 +31,7 @@ pub struct Args {
     /// Agencies of the agency view (`a`), comma separated (AT,SKAT,POLICE,SIRI;
     /// the first leads): each planned visit's team and its reasons per
     /// agency. Default: all four.
-    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_agency)]
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = super::plan::parse_team_agency)]
     pub agencies: Vec<String>,
     /// Days available: the agency view bundles the planned visits into day
     /// routes by area, highest priority first.
@@ -47,19 +47,6 @@ pub struct Args {
     #[command(flatten)]
     /// Audit log and user: every export is logged with its decisions.
     pub audit: AuditArgs,
-}
-
-/// Parses one code of `--agencies`: an agency that plans visits, upper case.
-fn parse_agency(s: &str) -> Result<String, String> {
-    let up = s.trim().to_uppercase();
-    if PLANNING_AGENCIES.contains(&up.as_str()) {
-        Ok(up)
-    } else {
-        Err(format!(
-            "'{s}' cannot plan a visit; use one of {} (CMM joins teams by itself where the police is called in)",
-            PLANNING_AGENCIES.join(", ")
-        ))
-    }
 }
 
 /// Parses `--capacity`: a whole number of at least 1.

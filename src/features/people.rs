@@ -147,14 +147,6 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFram
                 .and(col(MONTH_END).gt(col(AS_OF) - lit(YEAR_DAYS))),
         )
     };
-    // Every payroll row of the site in the window: hours, zero pay, accounts.
-    let rows = in_window(
-        targets
-            .clone()
-            .select([col(KEY), col(SITE), col(AS_OF)])
-            .inner_join(payroll.clone(), col(SITE), col(SITE)),
-    )
-    .with_columns([(col("hours_paid") / lit(WEEKS_PER_MONTH)).alias("_weekly")]);
     let site_aggs = [
         col("person_id")
             .n_unique()
@@ -239,7 +231,17 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFram
                 .inner_join(per_site.lazy(), col(SITE), col(SITE))
                 .select(names)
         }
-        None => rows.group_by([col(KEY)]).agg(site_aggs),
+        // Many as-of dates (training): every payroll row of the site in
+        // its target's window.
+        None => in_window(
+            targets
+                .clone()
+                .select([col(KEY), col(SITE), col(AS_OF)])
+                .inner_join(payroll.clone(), col(SITE), col(SITE)),
+        )
+        .with_columns([(col("hours_paid") / lit(WEEKS_PER_MONTH)).alias("_weekly")])
+        .group_by([col(KEY)])
+        .agg(site_aggs),
     };
     let mut lf = attach(
         targets.clone(),
