@@ -1,8 +1,10 @@
 //! The project's own TOML data files, the ones an analyst may edit and load
 //! instead of the bundled copy: the indicator catalogue, the employer
-//! self-assessment questionnaire and the visit checklist. One error type
-//! that names the file, the entry and its line, and the line of each
-//! entry's `id = "..."` for it.
+//! self-assessment questionnaire and the visit checklist; and the files
+//! filled in from them (self-assessment answers, visit forms), whose own
+//! error types wrap this one for reading and parsing. One error type that
+//! names the file, the entry and its line, and the line of each entry's
+//! `id = "..."` for it.
 
 use std::path::PathBuf;
 

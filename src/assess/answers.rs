@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -98,22 +98,9 @@ pub struct Answers {
 /// An answers file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum AnswersError {
-    /// The file could not be read.
-    #[error("{}: cannot read: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// Not TOML, or not the answers format.
-    #[error("{file}: {message}")]
-    Parse {
-        /// The file.
-        file: String,
-        /// What is wrong.
-        message: String,
-    },
+    /// The file could not be read, or is not TOML or not the answers format.
+    #[error(transparent)]
+    File(#[from] crate::tomlfile::TomlFileError),
     /// Answers to questions that do not exist.
     #[error("{file}: {}; `tilsyn assess --template` lists every question id", describe_unknown(.unknown))]
     UnknownQuestions {
@@ -201,12 +188,12 @@ impl Answers {
 
     /// Reads an answers file.
     pub fn from_file(path: &Path, questionnaire: &Questionnaire) -> Result<Answers, AnswersError> {
-        let bytes = std::fs::read(path).map_err(|source| AnswersError::Io {
+        let bytes = std::fs::read(path).map_err(|source| crate::tomlfile::TomlFileError::Io {
             path: path.to_path_buf(),
             source,
         })?;
         let file = path.display().to_string();
-        let text = String::from_utf8(bytes).map_err(|_| AnswersError::Parse {
+        let text = String::from_utf8(bytes).map_err(|_| crate::tomlfile::TomlFileError::Parse {
             file: file.clone(),
             message: "the file is not UTF-8 text; save it as UTF-8".to_string(),
         })?;
@@ -220,10 +207,11 @@ impl Answers {
         questionnaire: &Questionnaire,
     ) -> Result<Answers, AnswersError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let raw: RawFile = toml::from_str(text).map_err(|e| AnswersError::Parse {
-            file: file.to_string(),
-            message: e.to_string(),
-        })?;
+        let raw: RawFile =
+            toml::from_str(text).map_err(|e| crate::tomlfile::TomlFileError::Parse {
+                file: file.to_string(),
+                message: e.to_string(),
+            })?;
         let lines = key_lines(text, "answers");
         let line_of = |k: &str| lines.get(k).copied().unwrap_or(0);
         let table = raw.answers.unwrap_or_default();

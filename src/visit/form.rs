@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -121,22 +121,9 @@ pub struct Form {
 /// A visit form that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum FormError {
-    /// The file could not be read.
-    #[error("{}: cannot read: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// Not TOML, or not a visit form.
-    #[error("{file}: {message}")]
-    Parse {
-        /// The file.
-        file: String,
-        /// What is wrong.
-        message: String,
-    },
+    /// The file could not be read, or is not TOML or not a visit form.
+    #[error(transparent)]
+    File(#[from] crate::tomlfile::TomlFileError),
     /// A wrong or missing visit field.
     #[error("{file}: {}{field}: {message}", at(*line))]
     Field {
@@ -228,12 +215,12 @@ impl Form {
 
     /// Reads a form file.
     pub fn from_file(path: &Path, checklist: &Checklist) -> Result<Form, FormError> {
-        let bytes = std::fs::read(path).map_err(|source| FormError::Io {
+        let bytes = std::fs::read(path).map_err(|source| crate::tomlfile::TomlFileError::Io {
             path: path.to_path_buf(),
             source,
         })?;
         let file = path.display().to_string();
-        let text = String::from_utf8(bytes).map_err(|_| FormError::Parse {
+        let text = String::from_utf8(bytes).map_err(|_| crate::tomlfile::TomlFileError::Parse {
             file: file.clone(),
             message: "the file is not UTF-8 text; save it as UTF-8".to_string(),
         })?;
@@ -245,19 +232,20 @@ impl Form {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         // toml's own message quotes the offending line, which may hold a
         // note: say where and what, never the text.
-        let table: toml::Table = toml::from_str(text).map_err(|e| FormError::Parse {
-            file: file.to_string(),
-            message: match e.span() {
-                Some(span) => format!(
-                    "line {}: {} (the line is not repeated here: it may hold a note)",
-                    text.get(..span.start)
-                        .map_or(0, |t| t.matches('\n').count())
-                        + 1,
-                    e.message()
-                ),
-                None => e.message().to_string(),
-            },
-        })?;
+        let table: toml::Table =
+            toml::from_str(text).map_err(|e| crate::tomlfile::TomlFileError::Parse {
+                file: file.to_string(),
+                message: match e.span() {
+                    Some(span) => format!(
+                        "line {}: {} (the line is not repeated here: it may hold a note)",
+                        text.get(..span.start)
+                            .map_or(0, |t| t.matches('\n').count())
+                            + 1,
+                        e.message()
+                    ),
+                    None => e.message().to_string(),
+                },
+            })?;
         let lines = key_lines(text);
         let line_of = |k: &str| lines.get(k).copied().unwrap_or(0);
         let field_err = |field: &str, message: String| FormError::Field {

@@ -179,10 +179,11 @@ pub fn to_rows(form: &Form, checklist: &Checklist, file: &str) -> Result<VisitRe
         })
         .count();
     if answered == 0 {
-        return Err(FormError::Parse {
+        return Err(crate::tomlfile::TomlFileError::Parse {
             file: file.to_string(),
             message: "no question is answered yes or no: fill in the form before recording the visit (a visit recorded with scope forced_labour and no answer would read as if all 11 indicators were looked for and not found)".to_string(),
-        });
+        }
+        .into());
     }
     let mut findings = Vec::new();
     let mut not_answered = Vec::new();
