@@ -152,17 +152,35 @@ pub fn compute(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
         let _stage = crate::progress::stage("features: ids");
         coded(ds, &codes)?
     };
-    let ds = &coded;
-    let targets = targets.with_columns(as_codes(&[KEY, SITE], &codes));
+    // The feature groups joined row by row; by then the coded tables and
+    // the codes are freed (they would otherwise double the peak memory of
+    // that last join at national size).
+    let out = compute_coded(&coded, targets, &codes)?;
+    drop(coded);
+    drop(codes);
+    Ok(out
+        .drop(by_name([ROW], true, false))
+        .sort([KEY], SortMultipleOptions::default()))
+}
+
+/// The row index that joins each feature group back to its target.
+const ROW: &str = "_row";
+
+/// [`compute`] on the coded data set: the site's columns (decoded) and
+/// every feature group, collected, as one plan that joins them on [`ROW`].
+fn compute_coded(ds: &Dataset, targets: LazyFrame, codes: &DataType) -> PolarsResult<LazyFrame> {
+    let targets = targets
+        .with_row_index(ROW, None)
+        .with_columns(as_codes(&[KEY, SITE], codes));
     // The site's own columns, materialised once; every feature group is then
-    // computed from this narrow base and joined back on the key. (Chaining
+    // computed from this narrow base and joined back on the row. (Chaining
     // the groups as one plan made every group re-evaluate the ones before
     // it, which grew exponentially with the number of groups.)
     let site = {
         let _stage = crate::progress::stage("features: site");
         site::attach_site(ds, targets)?.collect()?
     };
-    let base_cols: [&str; 4] = [KEY, SITE, AS_OF, "company_id"];
+    let base_cols: [&str; 5] = [KEY, SITE, AS_OF, "company_id", ROW];
     let base = site.select(base_cols)?.lazy();
     type Step = fn(&Dataset, LazyFrame) -> PolarsResult<LazyFrame>;
     let steps: [(&str, Step); 9] = [
@@ -176,7 +194,13 @@ pub fn compute(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
         ("company", |ds, t| Ok(events::attach_company(ds, t))),
         ("network", network::attach_network),
     ];
-    let mut out = site.lazy();
+    let decoded: Vec<Expr> = site
+        .schema()
+        .iter()
+        .filter(|(_, t)| t.is_categorical())
+        .map(|(n, _)| col(n.clone()).cast(DataType::String))
+        .collect();
+    let mut out = site.lazy().with_columns(decoded).collect()?.lazy();
     for (label, step) in steps {
         let part = {
             let _stage = crate::progress::stage(format!("features: {label}"));
@@ -186,10 +210,10 @@ pub fn compute(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
             .get_column_names()
             .iter()
             .map(|n| n.to_string())
-            .filter(|n| n == KEY || !base_cols.contains(&n.as_str()))
+            .filter(|n| n == ROW || !base_cols.contains(&n.as_str()))
             .collect();
         if new.len() > 1 {
-            out = out.left_join(part.select(new)?.lazy(), col(KEY), col(KEY));
+            out = out.left_join(part.select(new)?.lazy(), col(ROW), col(ROW));
         }
     }
     // A site whose company is not known (an export without CVR numbers)
@@ -204,17 +228,7 @@ pub fn compute(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
                 .alias(*f)
         })
         .collect();
-    let out = out.with_columns(unknown_company);
-    let decoded: Vec<Expr> = out
-        .clone()
-        .collect_schema()?
-        .iter()
-        .filter(|(_, t)| t.is_categorical())
-        .map(|(n, _)| col(n.clone()).cast(DataType::String))
-        .collect();
-    Ok(out
-        .with_columns(decoded)
-        .sort([KEY], SortMultipleOptions::default()))
+    Ok(out.with_columns(unknown_company))
 }
 
 /// The id columns that features join and group on.

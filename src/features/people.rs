@@ -106,6 +106,16 @@ pub fn attach_permits(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
     attach(targets, agg, &["permit_workers"])
 }
 
+/// One integer per (person, site) pair from their codes (see `features`'
+/// id codes): a group-by on one 64-bit key instead of two columns, which
+/// polars would encode row by row (about half the time and memory on a
+/// national payroll).
+fn pair_key() -> Expr {
+    ((col("person_id").to_physical().cast(DataType::UInt64) * lit(1u64 << 32))
+        + col(SITE).to_physical().cast(DataType::UInt64))
+    .alias("_pair")
+}
+
 /// Payroll features over the 12 months up to the as-of date.
 pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
     let names = [
@@ -187,9 +197,11 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFram
         let per_pair = windowed
             .clone()
             .lazy()
-            .with_columns([hourly.clone()])
-            .group_by([col("person_id"), col(SITE)])
+            .with_columns([hourly.clone(), pair_key()])
+            .group_by([col("_pair")])
             .agg([
+                col("person_id").first(),
+                col(SITE).first(),
                 col("_hourly").median(),
                 col("gross_pay_dkk").mean(),
                 col(MONTH_END).max(),
