@@ -8,6 +8,10 @@
 //! every feature. A feature whose table is absent is null, never zero; counts
 //! are zero when the table is present and nothing matched. The feature list
 //! with meanings is in `docs/features.md`.
+//!
+//! Inside [`compute`] every id column is a categorical code (one mapping
+//! for all tables), so joins and group-bys compare integers; the result
+//! carries the ids as text again.
 
 mod events;
 mod network;
