@@ -128,6 +128,15 @@ pub(crate) fn as_of_span(targets: &LazyFrame) -> Option<(i32, i32)> {
     Some((get("lo")?, get("hi")?))
 }
 
+/// Sorts rows so that each group's rows are together and in order, for
+/// the window functions and shifts that follow: ids sort by their codes
+/// (an integer sort, where a categorical's own sort compares its strings);
+/// the order between groups is not used.
+pub(crate) fn sort_grouped(lf: LazyFrame, keys: &[&str]) -> LazyFrame {
+    let by: Vec<Expr> = keys.iter().map(|k| col(*k).to_physical()).collect();
+    lf.sort_by_exprs(by, SortMultipleOptions::default())
+}
+
 /// Typed null columns for features whose table is absent.
 pub(crate) fn null_columns(names: &[(String, DataType)]) -> Vec<Expr> {
     names

@@ -21,7 +21,7 @@ use polars::prelude::*;
 
 use super::events::SEVERE_OUTCOMES;
 use super::people::{active_permits, residence_intervals};
-use super::{AS_OF, KEY, SITE, YEAR_DAYS, attach, null_columns, table_lazy};
+use super::{AS_OF, KEY, SITE, YEAR_DAYS, attach, null_columns, sort_grouped, table_lazy};
 use crate::data::reference::ReferenceData;
 use crate::data::{Dataset, Table};
 
@@ -206,24 +206,25 @@ fn dissolution_periods(roles: LazyFrame) -> PolarsResult<LazyFrame> {
         .cum_max(false)
         .shift(lit(1))
         .over(by_company.clone())?;
-    let blocks = roles
-        .select([
+    let runs = sort_grouped(
+        roles.select([
             col("company_id"),
             col("from_date").fill_null(lit(i32::MIN / 2)).alias("_from"),
             col("to_date").fill_null(open_end.clone()).alias("_to"),
-        ])
-        .sort(["company_id", "_from"], SortMultipleOptions::default())
-        .with_columns([ended_before.alias("_prev_end")])
-        .with_columns([col("_prev_end")
-            .is_null()
-            .or(col("_from").gt(col("_prev_end")))
-            .cast(DataType::Int32)
-            .cum_sum(false)
-            .over(by_company.clone())?
-            .alias("_block")])
-        .group_by([col("company_id"), col("_block")])
-        .agg([col("_from").min(), col("_to").max()])
-        .sort(["company_id", "_block"], SortMultipleOptions::default())
+        ]),
+        &["company_id", "_from"],
+    )
+    .with_columns([ended_before.alias("_prev_end")])
+    .with_columns([col("_prev_end")
+        .is_null()
+        .or(col("_from").gt(col("_prev_end")))
+        .cast(DataType::Int32)
+        .cum_sum(false)
+        .over(by_company.clone())?
+        .alias("_block")])
+    .group_by([col("company_id"), col("_block")])
+    .agg([col("_from").min(), col("_to").max()]);
+    let blocks = sort_grouped(runs, &["company_id", "_block"])
         .with_columns([col("_from").shift(lit(-1)).over(by_company)?.alias("_next")]);
     Ok(blocks
         .filter(col("_to").neq(open_end))
@@ -289,12 +290,14 @@ fn open_at(intervals: LazyFrame, queries: LazyFrame) -> PolarsResult<LazyFrame> 
         lit(1i32).alias("_kind"),
         col("_q"),
     ]);
-    let sweep = concat([starts, ends, asks], UnionArgs::default())?
-        .sort(["_g", "_day", "_kind"], SortMultipleOptions::default())
-        .with_columns([col("_delta")
-            .cum_sum(false)
-            .over([col("_g")])?
-            .alias("_open")]);
+    let sweep = sort_grouped(
+        concat([starts, ends, asks], UnionArgs::default())?,
+        &["_g", "_day", "_kind"],
+    )
+    .with_columns([col("_delta")
+        .cum_sum(false)
+        .over([col("_g")])?
+        .alias("_open")]);
     Ok(sweep
         .filter(col("_kind").eq(lit(1i32)))
         .select([col("_q"), col("_open")]))
@@ -406,8 +409,7 @@ fn merge_intervals(intervals: LazyFrame, keys: &[&str]) -> PolarsResult<LazyFram
     group.push(col("_run"));
     let mut out: Vec<Expr> = by.clone();
     out.extend([col("_a"), col("_b")]);
-    Ok(intervals
-        .sort(order, SortMultipleOptions::default())
+    Ok(sort_grouped(intervals, &order)
         .with_columns([col("_b")
             .cum_max(false)
             .shift(lit(1))

@@ -489,10 +489,11 @@ pub(crate) fn residence_intervals(res: LazyFrame) -> PolarsResult<LazyFrame> {
     let next_move = when(col("person_id").shift(lit(-1)).eq(col("person_id")))
         .then(col("from_date").shift(lit(-1)))
         .otherwise(lit(NULL).cast(DataType::Int32));
-    Ok(res
-        .with_columns([col("from_date").fill_null(lit(i32::MIN / 2))])
-        .sort(["person_id", "from_date"], SortMultipleOptions::default())
-        .with_columns([next_move.alias("_to")]))
+    Ok(super::sort_grouped(
+        res.with_columns([col("from_date").fill_null(lit(i32::MIN / 2))]),
+        &["person_id", "from_date"],
+    )
+    .with_columns([next_move.alias("_to")]))
 }
 
 fn owned(names: &[(&str, DataType)]) -> Vec<(String, DataType)> {
