@@ -76,7 +76,7 @@ pub(crate) fn table_lazy(ds: &Dataset, table: Table) -> Option<LazyFrame> {
             matches!(
                 c.ty,
                 crate::data::ColType::Date | crate::data::ColType::Month
-            )
+            ) && df.schema().contains(c.name)
         })
         .map(|c| col(c.name).cast(DataType::Int32))
         .collect();

@@ -44,13 +44,36 @@ pub use export::{
 pub use groups::{CompanyRisk, Group, Risk, SiteRisk, components, groups};
 pub use neighbourhood::{Link, Neighbourhood, neighbourhood};
 
-/// The tables the graph is built from; the others can be dropped first.
-pub const GRAPH_TABLES: &[crate::data::Table] = &[
-    crate::data::Table::Sites,
-    crate::data::Table::Roles,
-    crate::data::Table::Permits,
-    crate::data::Table::Postings,
-    crate::data::Table::Residences,
+/// The tables and columns the graph is built from; the others can be
+/// dropped first (at national size the sites' addresses and the permits'
+/// pay and schemes alone are a few hundred megabytes).
+pub const GRAPH_COLUMNS: &[(crate::data::Table, &[&str])] = &[
+    (
+        crate::data::Table::Sites,
+        &["site_id", "company_id", "name"],
+    ),
+    (
+        crate::data::Table::Roles,
+        &["company_id", "person_id", "role", "from_date", "to_date"],
+    ),
+    (
+        crate::data::Table::Permits,
+        &["site_id", "person_id", "recruiter_id", "start_date"],
+    ),
+    (
+        crate::data::Table::Postings,
+        &[
+            "provider_id",
+            "site_id",
+            "workers",
+            "start_date",
+            "end_date",
+        ],
+    ),
+    (
+        crate::data::Table::Residences,
+        &["person_id", "address_id", "from_date", "rooms"],
+    ),
 ];
 
 /// Default hub threshold: a person, recruiter, provider or address linked

@@ -184,10 +184,23 @@ impl Dataset {
         self.tables.get(&table)
     }
 
-    /// Drops every table but `keep`, to free memory once a step needs no
-    /// more (the load report still describes the whole load).
-    pub fn keep_only(&mut self, keep: &[Table]) {
-        self.tables.retain(|t, _| keep.contains(t));
+    /// Keeps only the listed tables, and of each only the listed columns
+    /// (those it has), to free memory once a step needs no more (the load
+    /// report still describes the whole load).
+    pub fn keep_only_columns(&mut self, keep: &[(Table, &[&str])]) {
+        self.tables.retain(|t, _| keep.iter().any(|(k, _)| k == t));
+        for (table, columns) in keep {
+            if let Some(df) = self.tables.get_mut(table) {
+                let names: Vec<&str> = columns
+                    .iter()
+                    .copied()
+                    .filter(|c| df.schema().contains(c))
+                    .collect();
+                if let Ok(narrow) = df.select(names) {
+                    *df = narrow;
+                }
+            }
+        }
     }
 
     /// Whether a table was present.

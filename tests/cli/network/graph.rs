@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use tilsyn::data::Table;
 use tilsyn::network::{self, HUB_DEGREE, NodeKind, Relation, Risk};
 
 use super::{as_of, date, edge, load, node, scored};
@@ -267,7 +268,7 @@ fn groups_and_neighbourhoods() {
     assert_eq!(all.links.len(), groups[b].nodes.len());
 }
 
-/// The graph needs only its own tables (`network` drops the rest before
+/// The graph needs only its own tables and columns (`network` drops the rest before
 /// building it, to stay within memory at national size), and every node is
 /// found by kind and id without an index.
 #[test]
@@ -275,11 +276,15 @@ fn the_graph_needs_only_its_tables_and_finds_every_node() {
     let ds = load(&fixture("network"));
     let full = tilsyn::network::build(&ds, Some(as_of())).unwrap();
     let mut slim = ds.clone();
-    slim.keep_only(tilsyn::network::GRAPH_TABLES);
+    slim.keep_only_columns(tilsyn::network::GRAPH_COLUMNS);
     assert!(
         slim.tables.len() < ds.tables.len(),
         "some table was dropped"
     );
+    let width = |d: &tilsyn::data::Dataset, t| d.get(t).map_or(0, |f| f.width());
+    for t in [Table::Sites, Table::Permits] {
+        assert!(width(&slim, t) < width(&ds, t), "{t:?} lost columns");
+    }
     let g = tilsyn::network::build(&slim, Some(as_of())).unwrap();
     assert_eq!(g.nodes, full.nodes);
     assert_eq!(g.edges, full.edges);
