@@ -90,7 +90,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let pipeline::Scored {
         mut data, as_of, ..
     } = scored;
-    data.keep_only_columns(network::GRAPH_COLUMNS);
+    data.keep_only_columns(network::GRAPH_COLUMNS)?;
     let graph = {
         let _stage = crate::progress::stage("network: graph");
         network::build(&data, Some(as_of))?

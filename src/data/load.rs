@@ -187,7 +187,7 @@ impl Dataset {
     /// Keeps only the listed tables, and of each only the listed columns
     /// (those it has), to free memory once a step needs no more (the load
     /// report still describes the whole load).
-    pub fn keep_only_columns(&mut self, keep: &[(Table, &[&str])]) {
+    pub fn keep_only_columns(&mut self, keep: &[(Table, &[&str])]) -> PolarsResult<()> {
         self.tables.retain(|t, _| keep.iter().any(|(k, _)| k == t));
         for (table, columns) in keep {
             if let Some(df) = self.tables.get_mut(table) {
@@ -196,11 +196,10 @@ impl Dataset {
                     .copied()
                     .filter(|c| df.schema().contains(c))
                     .collect();
-                if let Ok(narrow) = df.select(names) {
-                    *df = narrow;
-                }
+                *df = df.select(names)?;
             }
         }
+        Ok(())
     }
 
     /// Whether a table was present.

@@ -109,10 +109,11 @@ pub fn attach_permits(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
 /// One integer per (person, site) pair from their codes (see `features`'
 /// id codes): a group-by on one 64-bit key instead of two columns, which
 /// polars would encode row by row (about half the time and memory on a
-/// national payroll).
+/// national payroll). The casts are strict: ids that were not coded fail
+/// the plan instead of turning into null keys.
 fn pair_key() -> Expr {
-    ((col("person_id").to_physical().cast(DataType::UInt64) * lit(1u64 << 32))
-        + col(SITE).to_physical().cast(DataType::UInt64))
+    ((col("person_id").to_physical().strict_cast(DataType::UInt64) * lit(1u64 << 32))
+        + col(SITE).to_physical().strict_cast(DataType::UInt64))
     .alias("_pair")
 }
 

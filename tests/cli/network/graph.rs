@@ -276,7 +276,8 @@ fn the_graph_needs_only_its_tables_and_finds_every_node() {
     let ds = load(&fixture("network"));
     let full = tilsyn::network::build(&ds, Some(as_of())).unwrap();
     let mut slim = ds.clone();
-    slim.keep_only_columns(tilsyn::network::GRAPH_COLUMNS);
+    slim.keep_only_columns(tilsyn::network::GRAPH_COLUMNS)
+        .unwrap();
     assert!(
         slim.tables.len() < ds.tables.len(),
         "some table was dropped"
