@@ -9,10 +9,11 @@
 //! are zero when the table is present and nothing matched. The feature list
 //! with meanings is in `docs/features.md`.
 //!
-//! Inside [`compute`] every id column is a categorical code (one mapping
-//! for all tables), so joins and group-bys compare integers; the result
-//! carries the ids as text again.
+//! Inside [`compute`] every id column is an integer code (one dictionary
+//! per kind of id, see `codes`), so joins and group-bys compare integers;
+//! the result carries the ids as text again.
 
+mod codes;
 mod events;
 mod network;
 mod people;
@@ -129,12 +130,21 @@ pub(crate) fn as_of_span(targets: &LazyFrame) -> Option<(i32, i32)> {
 }
 
 /// Sorts rows so that each group's rows are together and in order, for
-/// the window functions and shifts that follow: ids sort by their codes
-/// (an integer sort, where a categorical's own sort compares its strings);
-/// the order between groups is not used.
+/// the window functions and shifts that follow: coded ids sort as
+/// integers, categoricals by their codes, not their text; the order
+/// between groups is not used.
 pub(crate) fn sort_grouped(lf: LazyFrame, keys: &[&str]) -> LazyFrame {
     let by: Vec<Expr> = keys.iter().map(|k| col(*k).to_physical()).collect();
     lf.sort_by_exprs(by, SortMultipleOptions::default())
+}
+
+/// One 64-bit integer for a pair of coded ids (`hi`, `lo`): grouping or
+/// joining on it hashes one integer where two columns would be encoded
+/// row by row. The casts are strict: an id that was not coded fails the
+/// plan instead of turning into a null key.
+pub(crate) fn codes_key(hi: &str, lo: &str) -> Expr {
+    (col(hi).to_physical().strict_cast(DataType::UInt64) * lit(1u64 << 32))
+        + col(lo).to_physical().strict_cast(DataType::UInt64)
 }
 
 /// Typed null columns for features whose table is absent.
@@ -157,21 +167,18 @@ pub(crate) fn attach(targets: LazyFrame, agg: LazyFrame, counts: &[&str]) -> Laz
 /// Computes every feature for the targets (`key`, `site_id`, `as_of`).
 /// The result has one row per target, sorted by key.
 pub fn compute(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
-    let codes = DataType::from_categories(Categories::random(
-        "tilsyn".into(),
-        CategoricalPhysical::U32,
-    ));
-    let coded = {
-        let _stage = crate::progress::stage("features: ids");
-        coded(ds, &codes)?
+    let targets = targets.with_row_index(ROW, None).collect()?;
+    // The coded tables and the dictionaries are freed before the result is
+    // sorted (they would otherwise add to the peak memory at national size).
+    let out = {
+        let (coded, coded_targets, codes) = {
+            let _stage = crate::progress::stage("features: ids");
+            codes::code(ds, &targets)?
+        };
+        compute_coded(&coded, coded_targets.lazy(), &codes)?
     };
-    // The feature groups joined row by row; by then the coded tables and
-    // the codes are freed (they would otherwise double the peak memory of
-    // that last join at national size).
-    let out = compute_coded(&coded, targets, &codes)?;
-    drop(coded);
-    drop(codes);
     Ok(out
+        .lazy()
         .drop(by_name([ROW], true, false))
         .sort([KEY], SortMultipleOptions::default()))
 }
@@ -180,11 +187,12 @@ pub fn compute(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
 const ROW: &str = "_row";
 
 /// [`compute`] on the coded data set: the site's columns (decoded) and
-/// every feature group, collected, as one plan that joins them on [`ROW`].
-fn compute_coded(ds: &Dataset, targets: LazyFrame, codes: &DataType) -> PolarsResult<LazyFrame> {
-    let targets = targets
-        .with_row_index(ROW, None)
-        .with_columns(as_codes(&[KEY, SITE], codes));
+/// every feature group side by side, one row per target in [`ROW`] order.
+fn compute_coded(
+    ds: &Dataset,
+    targets: LazyFrame,
+    codes: &codes::Codes<'_>,
+) -> PolarsResult<DataFrame> {
     // The site's own columns, materialised once; every feature group is then
     // computed from this narrow base and joined back on the row. (Chaining
     // the groups as one plan made every group re-evaluate the ones before
@@ -207,13 +215,7 @@ fn compute_coded(ds: &Dataset, targets: LazyFrame, codes: &DataType) -> PolarsRe
         ("company", |ds, t| Ok(events::attach_company(ds, t))),
         ("network", network::attach_network),
     ];
-    let decoded: Vec<Expr> = site
-        .schema()
-        .iter()
-        .filter(|(_, t)| t.is_categorical())
-        .map(|(n, _)| col(n.clone()).cast(DataType::String))
-        .collect();
-    let mut out = site.lazy().with_columns(decoded).collect()?.lazy();
+    let mut out = in_row_order(codes.decode(site)?)?;
     for (label, step) in steps {
         let part = {
             let _stage = crate::progress::stage(format!("features: {label}"));
@@ -226,7 +228,7 @@ fn compute_coded(ds: &Dataset, targets: LazyFrame, codes: &DataType) -> PolarsRe
             .filter(|n| n == ROW || !base_cols.contains(&n.as_str()))
             .collect();
         if new.len() > 1 {
-            out = out.left_join(part.select(new)?.lazy(), col(ROW), col(ROW));
+            out = beside(out, part.select(new)?)?;
         }
     }
     // A site whose company is not known (an export without CVR numbers)
@@ -241,62 +243,45 @@ fn compute_coded(ds: &Dataset, targets: LazyFrame, codes: &DataType) -> PolarsRe
                 .alias(*f)
         })
         .collect();
-    Ok(out.with_columns(unknown_company))
+    out.lazy().with_columns(unknown_company).collect()
 }
 
-/// The id columns that features join and group on.
-const ID_COLUMNS: [&str; 7] = [
-    "site_id",
-    "company_id",
-    "person_id",
-    "recruiter_id",
-    "provider_id",
-    "address_id",
-    "inspection_id",
-];
-
-/// Casts the named columns to `codes`, a categorical type whose one
-/// mapping every table shares, so that joins compare the codes directly.
-fn as_codes(names: &[&str], codes: &DataType) -> Vec<Expr> {
-    names.iter().map(|n| col(*n).cast(codes.clone())).collect()
+/// `df` sorted by [`ROW`] (left as it is when it already is in order).
+fn in_row_order(df: DataFrame) -> PolarsResult<DataFrame> {
+    if is_row_order(&df)? {
+        return Ok(df);
+    }
+    df.sort([ROW], SortMultipleOptions::default())
 }
 
-/// The data set with its id columns as categorical codes. Features hash,
-/// join and group on ids tens of millions of times; on codes each of
-/// those is an integer operation instead of a string hash and compare
-/// (about three times faster on a national payroll), and each string is
-/// hashed once, here. Categoricals compare and sort as their strings, so
-/// no feature changes; `compute` turns them back into text at the end,
-/// and the mapping is freed with the last coded frame.
-fn coded(ds: &Dataset, codes: &DataType) -> PolarsResult<Dataset> {
-    let tables = ds
-        .tables
+/// Whether `df` holds rows 0, 1, 2, ... in that order.
+fn is_row_order(df: &DataFrame) -> PolarsResult<bool> {
+    let rows = df.column(ROW)?.idx()?;
+    Ok(rows
         .iter()
-        .map(|(table, df)| {
-            let ids: Vec<&str> = ID_COLUMNS
-                .iter()
-                .copied()
-                .filter(|n| {
-                    df.schema()
-                        .get(n)
-                        .is_some_and(|t| matches!(t, DataType::String))
-                })
-                .collect();
-            let df = if ids.is_empty() {
-                df.clone()
-            } else {
-                df.clone()
-                    .lazy()
-                    .with_columns(as_codes(&ids, codes))
-                    .collect()?
-            };
-            Ok((*table, df))
-        })
-        .collect::<PolarsResult<_>>()?;
-    Ok(Dataset {
-        tables,
-        report: ds.report.clone(),
-    })
+        .enumerate()
+        .all(|(i, r)| r.is_some_and(|r| r as usize == i)))
+}
+
+/// A feature group's columns added to `out`, both one row per target:
+/// side by side once the group is in row order (no hashing), joined on
+/// [`ROW`] if the rows do not line up (a group that lost or repeated a
+/// target; then its missing targets get nulls, as before).
+fn beside(out: DataFrame, part: DataFrame) -> PolarsResult<DataFrame> {
+    let part = in_row_order(part)?;
+    if part.height() == out.height() && is_row_order(&part)? {
+        let cols: Vec<Column> = part
+            .columns()
+            .iter()
+            .filter(|c| c.name().as_str() != ROW)
+            .cloned()
+            .collect();
+        return out.hstack(&cols);
+    }
+    out.lazy()
+        .left_join(part.lazy(), col(ROW), col(ROW))
+        .collect()
+        .and_then(in_row_order)
 }
 
 /// The features that describe a site's company, its other sites or its

@@ -87,7 +87,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             serde_json::to_writer_pretty(&mut out, &rows)?;
             writeln!(out)?;
         }
-        Format::Csv => write_csv(&mut out, &rows, &scored.scorer_label())?,
+        Format::Csv => {
+            let _t = crate::progress::stage("write csv");
+            write_csv(&mut out, &rows, &scored.scorer_label())?
+        }
         Format::Table => {
             let chips = filter.chips();
             writeln!(
@@ -208,38 +211,51 @@ fn write_csv(out: &mut impl Write, rows: &[Ranked], scorer: &str) -> anyhow::Res
     header.extend(ILO_INDICATORS.iter().map(|s| (*s).to_string()));
     header.push("reasons".into());
     w.write_record(&header)?;
+    // Field by field into the writer, numbers through one reused buffer:
+    // a national ranking is a million rows of 29 fields.
+    let mut buf = String::new();
+    let mut reasons = String::new();
+    let mut field = |w: &mut csv::Writer<_>, v: std::fmt::Arguments| -> csv::Result<()> {
+        buf.clear();
+        let _ = std::fmt::Write::write_fmt(&mut buf, v);
+        w.write_field(&buf)
+    };
     for r in rows {
-        let mut rec = vec![
-            r.rank.to_string(),
-            r.site_id.clone(),
-            r.company_id.clone().unwrap_or_default(),
-            r.name.clone().unwrap_or_default(),
-            r.municipality_code
-                .map(|c| c.to_string())
-                .unwrap_or_default(),
-            r.municipality.clone().unwrap_or_default(),
-            r.region.clone().unwrap_or_default(),
-            r.sector_code.clone().unwrap_or_default(),
-            r.risk_group.clone().unwrap_or_default(),
-            format!("{:.0}", r.workers_exposed),
-            format!("{:.3}", r.score),
-            format!("{:.3}", r.priority),
-            r.tier.id().to_string(),
-            r.coverage.to_string(),
-            scorer.to_string(),
-            r.days_since_inspection
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-        ];
-        rec.extend(r.ilo.iter().map(|s| s.name().to_string()));
-        rec.push(
-            r.reasons
-                .iter()
-                .map(|x| format!("{}: {}", x.indicator, x.text))
-                .collect::<Vec<_>>()
-                .join("; "),
-        );
-        w.write_record(&rec)?;
+        field(&mut w, format_args!("{}", r.rank))?;
+        w.write_field(&r.site_id)?;
+        w.write_field(r.company_id.as_deref().unwrap_or_default())?;
+        w.write_field(r.name.as_deref().unwrap_or_default())?;
+        match r.municipality_code {
+            Some(c) => field(&mut w, format_args!("{c}"))?,
+            None => w.write_field("")?,
+        }
+        w.write_field(r.municipality.as_deref().unwrap_or_default())?;
+        w.write_field(r.region.as_deref().unwrap_or_default())?;
+        w.write_field(r.sector_code.as_deref().unwrap_or_default())?;
+        w.write_field(r.risk_group.as_deref().unwrap_or_default())?;
+        field(&mut w, format_args!("{:.0}", r.workers_exposed))?;
+        field(&mut w, format_args!("{:.3}", r.score))?;
+        field(&mut w, format_args!("{:.3}", r.priority))?;
+        w.write_field(r.tier.id())?;
+        field(&mut w, format_args!("{}", r.coverage))?;
+        w.write_field(scorer)?;
+        match r.days_since_inspection {
+            Some(d) => field(&mut w, format_args!("{d}"))?,
+            None => w.write_field("")?,
+        }
+        for s in &r.ilo {
+            w.write_field(s.name())?;
+        }
+        reasons.clear();
+        for (k, x) in r.reasons.iter().enumerate() {
+            let sep = if k == 0 { "" } else { "; " };
+            let _ = std::fmt::Write::write_fmt(
+                &mut reasons,
+                format_args!("{sep}{}: {}", x.indicator, x.text),
+            );
+        }
+        w.write_field(&reasons)?;
+        w.write_record(None::<&[u8]>)?;
     }
     w.flush()?;
     Ok(())

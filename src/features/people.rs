@@ -8,7 +8,7 @@ use polars::prelude::*;
 
 use super::{
     AS_OF, CROWDED_PERSONS_PER_ROOM, KEY, MONTH_END, SITE, WEEKS_PER_MONTH, YEAR_DAYS, as_of_span,
-    attach, null_columns, table_lazy,
+    attach, codes_key, null_columns, table_lazy,
 };
 use crate::data::{Dataset, Table};
 
@@ -107,14 +107,16 @@ pub fn attach_permits(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
 }
 
 /// One integer per (person, site) pair from their codes (see `features`'
-/// id codes): a group-by on one 64-bit key instead of two columns, which
-/// polars would encode row by row (about half the time and memory on a
-/// national payroll). The casts are strict: ids that were not coded fail
-/// the plan instead of turning into null keys.
+/// id codes): a group-by or join on one 64-bit key instead of two
+/// columns, which polars would encode row by row (about half the time and
+/// memory on a national payroll).
 fn pair_key() -> Expr {
-    ((col("person_id").to_physical().strict_cast(DataType::UInt64) * lit(1u64 << 32))
-        + col(SITE).to_physical().strict_cast(DataType::UInt64))
-    .alias("_pair")
+    codes_key("person_id", SITE).alias("_pair")
+}
+
+/// One integer per (target, person): a permit holder of a target's site.
+fn holder_key() -> Expr {
+    codes_key(KEY, "person_id").alias("_holder")
 }
 
 /// Payroll features over the 12 months up to the as-of date.
@@ -274,49 +276,56 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFram
     let Some(permits) = active_permits(ds, &targets) else {
         return Ok(lf.with_columns(null_columns(&owned(&ratio_names))));
     };
+    // One row per permit holder of each target, keyed by (target, person)
+    // and by (person, site) for the pay joins, each as one integer.
     let holders = permits
-        .with_columns([scheme_threshold()])
-        .group_by([col(KEY), col("person_id")])
+        .with_columns([scheme_threshold(), holder_key()])
+        .group_by([col("_holder")])
         .agg([
+            col(KEY).first(),
+            col("person_id").first(),
             col(SITE).first(),
             col(AS_OF).first(),
             col("_stated_hourly").median(),
             col("_threshold").min(),
-        ]);
+        ])
+        .with_columns([pair_key()]);
     // Pay from this site only: joined on person and site together.
-    let by_pair = [col("person_id"), col(SITE)];
+    let by_pair = || [col("_pair")];
     let per_person = if let Some(pay) = &pairs {
         holders
             .clone()
             .join(
-                pay.clone().lazy().select([
-                    col("person_id"),
-                    col(SITE),
-                    col("_hourly"),
-                    col("gross_pay_dkk"),
-                ]),
-                by_pair.clone(),
-                by_pair,
+                pay.clone()
+                    .lazy()
+                    .select([col("_pair"), col("_hourly"), col("gross_pay_dkk")]),
+                by_pair(),
+                by_pair(),
                 JoinArgs::new(JoinType::Inner),
             )
             .select([
                 col(KEY),
-                col("person_id"),
                 col("_hourly"),
                 col("_stated_hourly"),
                 col("gross_pay_dkk"),
                 col("_threshold"),
             ])
     } else {
-        in_window(holders.clone().join(
-            payroll.clone(),
-            by_pair.clone(),
-            by_pair,
-            JoinArgs::new(JoinType::Inner),
-        ))
+        let rows = payroll.clone().select([
+            pair_key(),
+            col(MONTH_END),
+            col("hours_paid"),
+            col("gross_pay_dkk"),
+        ]);
+        in_window(
+            holders
+                .clone()
+                .join(rows, by_pair(), by_pair(), JoinArgs::new(JoinType::Inner)),
+        )
         .with_columns([hourly])
-        .group_by([col(KEY), col("person_id")])
+        .group_by([col("_holder")])
         .agg([
+            col(KEY).first(),
             col("_hourly").median(),
             col("_stated_hourly").first(),
             col("gross_pay_dkk").mean(),
@@ -351,8 +360,9 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFram
         None => payroll,
     };
     let elsewhere = in_window(holders.inner_join(paid, col("person_id"), col("person_id")))
-        .group_by([col(KEY), col("person_id")])
+        .group_by([col("_holder")])
         .agg([
+            col(KEY).first(),
             col("site_id_right").eq(col(SITE)).any(true).alias("_here"),
             col("site_id_right")
                 .neq(col(SITE))
@@ -390,8 +400,13 @@ pub fn attach_residences(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
         )
     };
     let holders = permits
-        .group_by([col(KEY), col("person_id")])
-        .agg([col(AS_OF).first()]);
+        .with_columns([holder_key()])
+        .group_by([col("_holder")])
+        .agg([
+            col(KEY).first(),
+            col("person_id").first(),
+            col(AS_OF).first(),
+        ]);
     let worker_addr =
         live_then(holders.inner_join(intervals.clone(), col("person_id"), col("person_id")))
             .select([
