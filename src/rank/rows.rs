@@ -155,33 +155,33 @@ pub fn exposure(workers: f64) -> f64 {
     1.0 + (1.0 + workers.max(0.0)).ln()
 }
 
-/// The priority of a row: the model's probability (or, with the rules
+/// The priority of every row: the model's probability (or, with the rules
 /// scorer or a model whose learner is the rules score, the indicator score) × exposure × recency × unacted evidence
 /// (see `docs/model.md`). Recency rises from 1 (inspected today) to 1.5
 /// (three years or more, or never); a tip newer than the last inspection
 /// (or at a site never inspected) multiplies by 1.25.
-pub fn priority_of(scored: &Scored, row: usize, workers: f64) -> f64 {
+pub fn priorities(scored: &Scored, workers: &[f64]) -> Vec<f64> {
     let frame = &scored.assessment.frame;
-    let num = |name: &str| {
-        frame
-            .column(name)
-            .ok()
-            .and_then(|c| c.get(row).ok())
-            .and_then(|v| explain::number(&v))
-    };
-    let days = num("days_since_inspection");
-    let recency = 1.0 + 0.5 * days.map_or(1.0, |d| (d / 1095.0).min(1.0));
-    let unacted = match (num("last_tip_age_days"), days) {
-        (Some(t), Some(d)) if t < d => 1.25,
-        (Some(_), None) => 1.25,
-        _ => 1.0,
-    };
-    // A model whose learner is the rules score ranks as the rules scorer.
-    let base = match &scored.model {
-        Some((f, m)) if f.kind != crate::model::fit::ModelKind::Rules => m.probability[row],
-        _ => scored.assessment.sites[row].rule_score,
-    };
-    base * exposure(workers) * recency * unacted
+    let days = f64_col(frame, "days_since_inspection");
+    let tip = f64_col(frame, "last_tip_age_days");
+    (0..frame.height())
+        .map(|row| {
+            let days = days.get(row).copied().flatten();
+            let recency = 1.0 + 0.5 * days.map_or(1.0, |d| (d / 1095.0).min(1.0));
+            let unacted = match (tip.get(row).copied().flatten(), days) {
+                (Some(t), Some(d)) if t < d => 1.25,
+                (Some(_), None) => 1.25,
+                _ => 1.0,
+            };
+            // A model whose learner is the rules score ranks as the rules scorer.
+            let base = match &scored.model {
+                Some((f, m)) if f.kind != crate::model::fit::ModelKind::Rules => m.probability[row],
+                _ => scored.assessment.sites[row].rule_score,
+            };
+            let workers = workers.get(row).copied().unwrap_or(1.0);
+            base * exposure(workers) * recency * unacted
+        })
+        .collect()
 }
 
 /// Ranks the assessed sites that pass the filter; `top` limits the rows
@@ -205,6 +205,10 @@ pub fn rank(
         .and_then(|c| c.i64().ok());
     let workers = workers_exposed(frame);
     let known = workers_known(frame);
+    let company = str_col(frame, "company_id");
+    let name = str_col(frame, "name");
+    let municipality = str_col(frame, "municipality");
+    let priority = priorities(scored, &workers);
     let get = |ca: Option<&StringChunked>, i: usize| ca.and_then(|c| c.get(i)).map(str::to_string);
 
     let mut order: Vec<(usize, f64)> = (0..n)
@@ -217,7 +221,7 @@ pub fn rank(
                 a.sites[i].tier,
             )
         })
-        .map(|i| (i, priority_of(scored, i, workers[i])))
+        .map(|i| (i, priority[i]))
         .collect();
     // Priority descending; ties by site id (the frame is sorted by id, so by row).
     order.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
@@ -233,10 +237,10 @@ pub fn rank(
                 rank: k + 1,
                 row: i,
                 site_id: get(ids, i).unwrap_or_default(),
-                company_id: get(str_col(frame, "company_id"), i),
-                name: get(str_col(frame, "name"), i),
+                company_id: get(company, i),
+                name: get(name, i),
                 municipality_code: muni.and_then(|c| c.get(i)),
-                municipality: get(str_col(frame, "municipality"), i),
+                municipality: get(municipality, i),
                 region: get(region, i),
                 sector_code: get(sector, i),
                 risk_group: get(group, i),
