@@ -45,10 +45,10 @@ impl<'a> Dictionary<'a> {
     /// ids is looked up once.
     fn encode(&mut self, ids: &'a StringChunked) -> PolarsResult<UInt32Chunked> {
         let mut prev: Option<(&'a str, u32)> = None;
-        let mut codes: Vec<Option<u32>> = Vec::with_capacity(ids.len());
+        let mut codes = PrimitiveChunkedBuilder::<UInt32Type>::new(ids.name().clone(), ids.len());
         for id in ids.iter() {
             let Some(id) = id else {
-                codes.push(None);
+                codes.append_null();
                 continue;
             };
             let code = match prev {
@@ -59,12 +59,9 @@ impl<'a> Dictionary<'a> {
                     c
                 }
             };
-            codes.push(Some(code));
+            codes.append_value(code);
         }
-        Ok(UInt32Chunked::from_iter_options(
-            ids.name().clone(),
-            codes.into_iter(),
-        ))
+        Ok(codes.finish())
     }
 
     fn code(&mut self, id: &'a str) -> PolarsResult<u32> {
