@@ -109,7 +109,8 @@ pub fn attach_permits(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
 /// One integer per (person, site) pair from their codes (see `features`'
 /// id codes): a group-by or join on one 64-bit key instead of two
 /// columns, which polars would encode row by row (about half the time and
-/// memory on a national payroll).
+/// memory on a national payroll). The person's code is the high half, the
+/// site's the low half.
 fn pair_key() -> Expr {
     codes_key("person_id", SITE).alias("_pair")
 }
@@ -189,25 +190,35 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFram
         let windowed = payroll
             .clone()
             .select([
-                col("person_id"),
+                pair_key(),
                 col(SITE),
                 col(MONTH_END),
                 col("hours_paid"),
                 col("gross_pay_dkk"),
                 col("paid_to_own_account"),
+                hourly.clone(),
             ])
             .collect()?;
+        // The pair's person and site are read back from its key, not
+        // gathered from the rows.
+        let half = || lit(1u64 << 32);
         let per_pair = windowed
             .clone()
             .lazy()
-            .with_columns([hourly.clone(), pair_key()])
             .group_by([col("_pair")])
             .agg([
-                col("person_id").first(),
-                col(SITE).first(),
                 col("_hourly").median(),
                 col("gross_pay_dkk").mean(),
                 col(MONTH_END).max(),
+            ])
+            .with_columns([
+                col("_pair")
+                    .floor_div(half())
+                    .strict_cast(DataType::UInt32)
+                    .alias("person_id"),
+                (col("_pair") % half())
+                    .strict_cast(DataType::UInt32)
+                    .alias(SITE),
             ])
             .collect()?;
         let per_site = windowed
