@@ -130,9 +130,9 @@ pub(crate) fn as_of_span(targets: &LazyFrame) -> Option<(i32, i32)> {
 }
 
 /// Sorts rows so that each group's rows are together and in order, for
-/// the window functions and shifts that follow: coded ids sort as
-/// integers, categoricals by their codes, not their text; the order
-/// between groups is not used.
+/// the window functions and shifts that follow: coded ids sort as their
+/// integers (a categorical by its codes, text as text); the order between
+/// groups is not used.
 pub(crate) fn sort_grouped(lf: LazyFrame, keys: &[&str]) -> LazyFrame {
     let by: Vec<Expr> = keys.iter().map(|k| col(*k).to_physical()).collect();
     lf.sort_by_exprs(by, SortMultipleOptions::default())
@@ -145,6 +145,15 @@ pub(crate) fn sort_grouped(lf: LazyFrame, keys: &[&str]) -> LazyFrame {
 pub(crate) fn codes_key(hi: &str, lo: &str) -> Expr {
     (col(hi).to_physical().strict_cast(DataType::UInt64) * lit(1u64 << 32))
         + col(lo).to_physical().strict_cast(DataType::UInt64)
+}
+
+/// The two codes a [`codes_key`] holds, as (`hi`, `lo`) `UInt32` columns.
+pub(crate) fn codes_of_key(key: &str) -> (Expr, Expr) {
+    let half = || lit(1u64 << 32);
+    (
+        col(key).floor_div(half()).strict_cast(DataType::UInt32),
+        (col(key) % half()).strict_cast(DataType::UInt32),
+    )
 }
 
 /// Typed null columns for features whose table is absent.
@@ -215,7 +224,7 @@ fn compute_coded(
         ("company", |ds, t| Ok(events::attach_company(ds, t))),
         ("network", network::attach_network),
     ];
-    let mut out = in_row_order(codes.decode(site)?)?;
+    let mut out = in_row_order(codes.decode(site)?)?.0;
     for (label, step) in steps {
         let part = {
             let _stage = crate::progress::stage(format!("features: {label}"));
@@ -246,12 +255,15 @@ fn compute_coded(
     out.lazy().with_columns(unknown_company).collect()
 }
 
-/// `df` sorted by [`ROW`] (left as it is when it already is in order).
-fn in_row_order(df: DataFrame) -> PolarsResult<DataFrame> {
+/// `df` sorted by [`ROW`] (left as it is when it already is in order),
+/// and whether it then holds exactly the rows 0, 1, 2, ...
+fn in_row_order(df: DataFrame) -> PolarsResult<(DataFrame, bool)> {
     if is_row_order(&df)? {
-        return Ok(df);
+        return Ok((df, true));
     }
-    df.sort([ROW], SortMultipleOptions::default())
+    let df = df.sort([ROW], SortMultipleOptions::default())?;
+    let exact = is_row_order(&df)?;
+    Ok((df, exact))
 }
 
 /// Whether `df` holds rows 0, 1, 2, ... in that order.
@@ -263,13 +275,13 @@ fn is_row_order(df: &DataFrame) -> PolarsResult<bool> {
         .all(|(i, r)| r.is_some_and(|r| r as usize == i)))
 }
 
-/// A feature group's columns added to `out`, both one row per target:
-/// side by side once the group is in row order (no hashing), joined on
-/// [`ROW`] if the rows do not line up (a group that lost or repeated a
-/// target; then its missing targets get nulls, as before).
+/// A feature group's columns added to `out` (rows 0, 1, 2, ...): side by
+/// side once the group is in row order (no hashing), joined on [`ROW`] if
+/// its rows do not line up (a group that lost or repeated a target; then
+/// its missing targets get nulls, as with a join).
 fn beside(out: DataFrame, part: DataFrame) -> PolarsResult<DataFrame> {
-    let part = in_row_order(part)?;
-    if part.height() == out.height() && is_row_order(&part)? {
+    let (part, exact) = in_row_order(part)?;
+    if exact && part.height() == out.height() {
         let cols: Vec<Column> = part
             .columns()
             .iter()
@@ -278,10 +290,11 @@ fn beside(out: DataFrame, part: DataFrame) -> PolarsResult<DataFrame> {
             .collect();
         return out.hstack(&cols);
     }
-    out.lazy()
+    let joined = out
+        .lazy()
         .left_join(part.lazy(), col(ROW), col(ROW))
-        .collect()
-        .and_then(in_row_order)
+        .collect()?;
+    Ok(in_row_order(joined)?.0)
 }
 
 /// The features that describe a site's company, its other sites or its
@@ -305,4 +318,60 @@ pub fn schema() -> PolarsResult<Schema> {
     let targets = site_targets(&ds, crate::data::parse::epoch())?;
     let schema = compute(&ds, targets)?.collect_schema()?;
     Ok(schema.as_ref().clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(idx: &[IdxSize], name: &str, values: &[f64]) -> PolarsResult<DataFrame> {
+        DataFrame::new(
+            idx.len(),
+            vec![
+                Column::new(ROW.into(), idx),
+                Column::new(name.into(), values),
+            ],
+        )
+    }
+
+    fn f64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
+        Ok(df.column(name)?.f64()?.iter().collect())
+    }
+
+    #[test]
+    fn a_group_out_of_order_is_put_beside_its_own_targets() -> PolarsResult<()> {
+        let out = rows(&[0, 1, 2], "a", &[10.0, 11.0, 12.0])?;
+        let part = rows(&[2, 0, 1], "b", &[2.0, 0.0, 1.0])?;
+        let both = beside(out, part)?;
+        assert_eq!(f64s(&both, "b")?, vec![Some(0.0), Some(1.0), Some(2.0)]);
+        assert_eq!(both.height(), 3);
+        Ok(())
+    }
+
+    #[test]
+    fn a_group_missing_a_target_leaves_it_unknown() -> PolarsResult<()> {
+        let out = rows(&[0, 1, 2], "a", &[10.0, 11.0, 12.0])?;
+        let part = rows(&[2, 0], "b", &[2.0, 0.0])?;
+        let both = beside(out, part)?;
+        assert_eq!(f64s(&both, "b")?, vec![Some(0.0), None, Some(2.0)]);
+        assert_eq!(f64s(&both, "a")?, vec![Some(10.0), Some(11.0), Some(12.0)]);
+        Ok(())
+    }
+
+    #[test]
+    fn a_pair_key_gives_back_both_codes() -> PolarsResult<()> {
+        let df = df!("p" => [7u32, u32::MAX], "s" => [u32::MAX, 0u32])?;
+        let (hi, lo) = codes_of_key("_k");
+        let back = df
+            .lazy()
+            .with_columns([codes_key("p", "s").alias("_k")])
+            .select([hi.alias("p2"), lo.alias("s2"), col("p"), col("s")])
+            .collect()?;
+        let u32s = |n: &str| -> PolarsResult<Vec<Option<u32>>> {
+            Ok(back.column(n)?.u32()?.iter().collect())
+        };
+        assert_eq!(u32s("p2")?, u32s("p")?);
+        assert_eq!(u32s("s2")?, u32s("s")?);
+        Ok(())
+    }
 }

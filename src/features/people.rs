@@ -8,7 +8,7 @@ use polars::prelude::*;
 
 use super::{
     AS_OF, CROWDED_PERSONS_PER_ROOM, KEY, MONTH_END, SITE, WEEKS_PER_MONTH, YEAR_DAYS, as_of_span,
-    attach, codes_key, null_columns, table_lazy,
+    attach, codes_key, codes_of_key, null_columns, table_lazy,
 };
 use crate::data::{Dataset, Table};
 
@@ -201,7 +201,7 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFram
             .collect()?;
         // The pair's person and site are read back from its key, not
         // gathered from the rows.
-        let half = || lit(1u64 << 32);
+        let (person, site) = codes_of_key("_pair");
         let per_pair = windowed
             .clone()
             .lazy()
@@ -211,15 +211,7 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFram
                 col("gross_pay_dkk").mean(),
                 col(MONTH_END).max(),
             ])
-            .with_columns([
-                col("_pair")
-                    .floor_div(half())
-                    .strict_cast(DataType::UInt32)
-                    .alias("person_id"),
-                (col("_pair") % half())
-                    .strict_cast(DataType::UInt32)
-                    .alias(SITE),
-            ])
+            .with_columns([person.alias("person_id"), site.alias(SITE)])
             .collect()?;
         let per_site = windowed
             .lazy()
