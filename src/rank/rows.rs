@@ -3,6 +3,7 @@
 //! site's reasons with their evidence sentences.
 
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::filter::Filter;
@@ -227,9 +228,12 @@ pub fn rank(
     order.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
     let take = top.unwrap_or(order.len()).min(order.len());
     let days = f64_col(frame, "days_since_inspection");
+    // Each row's reasons are sentences rendered from the frame: on a
+    // national register that is millions of them, built on every core
+    // (rayon keeps the order).
+    order.truncate(take);
     order
-        .into_iter()
-        .take(take)
+        .into_par_iter()
         .enumerate()
         .map(|(k, (i, priority))| {
             let s = &a.sites[i];
