@@ -7,6 +7,7 @@
 //! with a manifest, and read back without parsing a cell again, and draft
 //! mapping files guessed from a folder's headers and values (`draft`).
 
+pub mod codes;
 pub mod columns;
 pub mod dialect;
 pub mod draft;

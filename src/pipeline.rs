@@ -84,7 +84,7 @@ pub fn load_and_assess(
 
 /// Assesses every site of a loaded data set.
 pub fn assess(
-    data: Dataset,
+    mut data: Dataset,
     catalogue: CompiledCatalogue,
     as_of: Option<NaiveDate>,
 ) -> Result<Scored, PipelineError> {
@@ -96,6 +96,8 @@ pub fn assess(
         let targets = features::site_targets(&data, as_of)?;
         features::compute(&data, targets)?.collect()?.lazy()
     };
+    // An import's id codes serve the features only.
+    data.codes = Default::default();
     let assessment = {
         let _stage = crate::progress::stage("indicators");
         let present: Vec<crate::data::Table> = data.assessable_tables();

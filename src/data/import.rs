@@ -25,6 +25,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::DataError;
+use super::codes::StoredCodes;
 use super::frame::empty_frame;
 use super::load::{Dataset, LoadReport, TableStatus};
 use super::schema::Table;
@@ -97,11 +98,22 @@ pub fn write_import(ds: &Dataset, out: &Path) -> Result<Manifest, DataError> {
             });
         }
     }
+    // The id codes go beside the ids, so that a run on the import does not
+    // code them again.
+    let codes = StoredCodes::of_tables(&ds.tables).map_err(|source| DataError::ImportParquet {
+        path: out.to_path_buf(),
+        source,
+    })?;
     let mut tables = Vec::with_capacity(ds.tables.len());
     for (table, df) in &ds.tables {
         let file = file_name(*table);
         let path = out.join(&file);
-        let mut frame = df.clone();
+        let mut frame = codes
+            .attach(*table, df)
+            .map_err(|source| DataError::ImportParquet {
+                path: path.clone(),
+                source,
+            })?;
         let mut bytes: Vec<u8> = Vec::new();
         ParquetWriter::new(&mut bytes)
             .with_compression(ParquetCompression::Zstd(None))
@@ -209,11 +221,18 @@ pub fn read_import(dir: &Path) -> Result<Dataset, DataError> {
         }
         entries.push((table, entry));
     }
-    let frames: Vec<(Table, DataFrame)> = entries
+    let frames: Vec<(Table, DataFrame, StoredCodes)> = entries
         .par_iter()
-        .map(|(table, entry)| read_table(*table, dir, &origin, entry).map(|df| (*table, df)))
+        .map(|(table, entry)| {
+            read_table(*table, dir, &origin, entry).map(|(df, codes)| (*table, df, codes))
+        })
         .collect::<Result<_, DataError>>()?;
-    let tables: BTreeMap<Table, DataFrame> = frames.into_iter().collect();
+    let mut tables: BTreeMap<Table, DataFrame> = BTreeMap::new();
+    let mut codes = StoredCodes::default();
+    for (table, df, stored) in frames {
+        codes.extend(stored);
+        tables.insert(table, df);
+    }
 
     // The report and the table list must agree, table by table.
     let mut reports = Vec::with_capacity(stored.tables.len());
@@ -253,17 +272,19 @@ pub fn read_import(dir: &Path) -> Result<Dataset, DataError> {
             fingerprint: manifest.fingerprint.clone(),
             imported_from: Some(origin),
         },
+        codes,
     })
 }
 
 /// Reads one table file of an imported folder and checks it against the
-/// manifest and the canonical columns.
+/// manifest and the canonical columns; the id codes stored beside them are
+/// taken off the frame.
 fn read_table(
     table: Table,
     dir: &Path,
     origin: &Path,
     entry: &ImportedTable,
-) -> Result<DataFrame, DataError> {
+) -> Result<(DataFrame, StoredCodes), DataError> {
     let path = dir.join(&entry.file);
     let changed = |reason: String| DataError::ImportChanged {
         path: path.clone(),
@@ -300,6 +321,8 @@ fn read_table(
             entry.rows
         )));
     }
+    let mut codes = StoredCodes::default();
+    let df = codes.split_off(table, df).map_err(changed)?;
     let mismatch = column_mismatch(table, &df).map_err(|source| DataError::Polars {
         path: path.clone(),
         source,
@@ -307,7 +330,7 @@ fn read_table(
     if let Some(reason) = mismatch {
         return Err(changed(reason));
     }
-    Ok(df)
+    Ok((df, codes))
 }
 
 /// What differs between a frame's columns and the canonical ones of
@@ -413,6 +436,22 @@ SIRI-2025-0003,p99887766aa,1000000002,positive_list_skilled,2025-01-15,,32000,40
             let got = &back.tables[t];
             assert_eq!(got.dtypes(), df.dtypes(), "{t}");
             assert!(got.equals_missing(df), "{t}: wrote\n{df}\nread\n{got}");
+        }
+        // The id codes came back with the ids, as coding them again gives.
+        assert!(ds.codes.is_empty());
+        let fresh = StoredCodes::of_tables(&back.tables).unwrap();
+        for kind in ["site_id", "person_id"] {
+            let read = back.codes.valid_kind(kind, &back.tables).unwrap();
+            let want = fresh.valid_kind(kind, &back.tables).unwrap();
+            assert_eq!(read.len(), want.len(), "{kind}");
+            for ((t, _, r), (_, _, w)) in read.iter().zip(&want) {
+                assert!(
+                    (*r).clone()
+                        .into_series()
+                        .equals_missing(&(*w).clone().into_series()),
+                    "{kind} in {t}"
+                );
+            }
         }
         let (a, b) = (&ds.report, &back.report);
         assert_eq!(b.fingerprint, a.fingerprint);

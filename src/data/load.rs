@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::DataError;
+use super::codes::StoredCodes;
 use super::dialect::Dialect;
 use super::frame::{TableIo, empty_frame, load_table};
 use super::mapping::{Mapping, TableMapping, glob_match};
@@ -176,6 +177,9 @@ pub struct Dataset {
     pub tables: BTreeMap<Table, DataFrame>,
     /// What happened.
     pub report: LoadReport,
+    /// The id codes an import stored beside its tables (empty for a folder
+    /// of exports); see [`super::codes`].
+    pub codes: StoredCodes,
 }
 
 impl Dataset {
@@ -189,6 +193,8 @@ impl Dataset {
     /// report still describes the whole load).
     pub fn keep_only_columns(&mut self, keep: &[(Table, &[&str])]) -> PolarsResult<()> {
         self.tables.retain(|t, _| keep.iter().any(|(k, _)| k == t));
+        self.codes
+            .retain(|t, c| keep.iter().any(|(k, cols)| *k == t && cols.contains(&c)));
         for (table, columns) in keep {
             if let Some(df) = self.tables.get_mut(table) {
                 let names: Vec<&str> = columns
@@ -402,6 +408,7 @@ fn read_folder(dir: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
             fingerprint: hex::encode(hasher.finalize()),
             imported_from: None,
         },
+        codes: StoredCodes::default(),
     })
 }
 
@@ -600,6 +607,7 @@ impl Dataset {
                 fingerprint: String::new(),
                 imported_from: None,
             },
+            codes: StoredCodes::default(),
         })
     }
 }

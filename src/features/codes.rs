@@ -2,26 +2,18 @@
 //! (sites, companies, persons, recruiters, providers, addresses,
 //! inspections) becomes a `UInt32` code, with one dictionary per kind of
 //! id, so that the tens of millions of joins and group-bys on ids compare
-//! integers instead of hashing text. The site columns of the result are
-//! turned back into text; the dictionaries borrow the data set's own
-//! strings and are freed when the computation ends.
+//! integers instead of hashing text. A kind whose codes an import stored
+//! ([`crate::data::codes`]) takes them as they are; the others are coded
+//! here. The site columns of the result are turned back into text; the
+//! dictionaries borrow the data set's own strings and are freed when the
+//! computation ends.
 
 use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::{KEY, SITE};
+use crate::data::codes::{Dictionary, ID_COLUMNS, decode_with, same_column, text_of_codes};
 use crate::data::{Dataset, Table};
-
-/// The id columns that features join and group on; each is its own kind.
-pub(super) const ID_COLUMNS: [&str; 7] = [
-    "site_id",
-    "company_id",
-    "person_id",
-    "recruiter_id",
-    "provider_id",
-    "address_id",
-    "inspection_id",
-];
 
 /// The kind of an id column: the targets' key is coded with the sites (in
 /// a ranking it is the site id; it is only ever compared with itself).
@@ -30,64 +22,17 @@ fn kind_of(name: &str) -> Option<&'static str> {
     ID_COLUMNS.iter().copied().find(|k| *k == name)
 }
 
-/// The ids of one kind: a code per distinct text, in order of first
-/// appearance (so the codes are the same on every run), and the text of
-/// each code.
-#[derive(Default)]
-struct Dictionary<'a> {
-    index: PlHashMap<&'a str, u32>,
-    text: Vec<&'a str>,
+/// The text of each code of one kind.
+enum Text<'a> {
+    /// Coded here: the dictionary's text, by code.
+    Coded(Vec<&'a str>),
+    /// Stored by the import: the text columns and their codes, read into a
+    /// table of text only when a column of the kind is decoded.
+    Stored(Vec<(&'a Column, &'a UInt32Chunked)>),
 }
 
-impl<'a> Dictionary<'a> {
-    /// The codes of a column of ids (null stays null). Registers usually
-    /// come grouped (a payroll by employer and person), so a run of equal
-    /// ids is looked up once.
-    fn encode(&mut self, ids: &'a StringChunked) -> PolarsResult<UInt32Chunked> {
-        let mut prev: Option<(&'a str, u32)> = None;
-        let mut codes = PrimitiveChunkedBuilder::<UInt32Type>::new(ids.name().clone(), ids.len());
-        for id in ids.iter() {
-            let Some(id) = id else {
-                codes.append_null();
-                continue;
-            };
-            let code = match prev {
-                Some((p, c)) if p == id => c,
-                _ => {
-                    let c = self.code(id)?;
-                    prev = Some((id, c));
-                    c
-                }
-            };
-            codes.append_value(code);
-        }
-        Ok(codes.finish())
-    }
-
-    fn code(&mut self, id: &'a str) -> PolarsResult<u32> {
-        if let Some(c) = self.index.get(id) {
-            return Ok(*c);
-        }
-        let c = u32::try_from(self.text.len())
-            .map_err(|_| polars_err!(ComputeError: "more than 2^32 distinct ids of one kind"))?;
-        self.index.insert(id, c);
-        self.text.push(id);
-        Ok(c)
-    }
-
-    /// The text of each code.
-    fn decode(&self, codes: &UInt32Chunked) -> StringChunked {
-        let mut out: StringChunked = codes
-            .iter()
-            .map(|c| c.and_then(|c| self.text.get(c as usize).copied()))
-            .collect();
-        out.rename(codes.name().clone());
-        out
-    }
-}
-
-/// The dictionaries of one computation, by kind.
-pub(super) struct Codes<'a>(Vec<(&'static str, Dictionary<'a>)>);
+/// The text of the codes of one computation, by kind.
+pub(super) struct Codes<'a>(Vec<(&'static str, Text<'a>)>);
 
 impl Codes<'_> {
     /// `df` with its coded id columns as text again.
@@ -98,12 +43,27 @@ impl Codes<'_> {
             .filter(|c| c.dtype() == &DataType::UInt32)
             .filter_map(|c| Some((c.name().to_string(), kind_of(c.name())?)))
             .collect();
-        for (name, kind) in coded {
-            let Some((_, dict)) = self.0.iter().find(|(k, _)| *k == kind) else {
+        for (kind, text) in &self.0 {
+            let names: Vec<&String> = coded
+                .iter()
+                .filter(|(_, k)| k == kind)
+                .map(|(n, _)| n)
+                .collect();
+            if names.is_empty() {
                 continue;
+            }
+            let read;
+            let text: &[&str] = match text {
+                Text::Coded(t) => t,
+                Text::Stored(sources) => {
+                    read = text_of_codes(sources);
+                    &read
+                }
             };
-            let text = dict.decode(df.column(&name)?.u32()?);
-            df.with_column(text.into_column())?;
+            for name in names {
+                let column = decode_with(text, df.column(name)?.u32()?);
+                df.with_column(column.into_column())?;
+            }
         }
         Ok(df)
     }
@@ -112,44 +72,76 @@ impl Codes<'_> {
 /// Where a coded column goes: a table of the data set, or the targets.
 type Place = (Option<Table>, &'static str, UInt32Chunked);
 
+/// A text column of a frame, if it has one by that name.
+fn text_column<'a>(df: &'a DataFrame, name: &str) -> Option<&'a Column> {
+    df.column(name)
+        .ok()
+        .filter(|c| c.dtype() == &DataType::String)
+}
+
+/// The codes of one kind that the import stored, if they still hold for
+/// the data set's tables and the targets' columns of that kind are among
+/// the columns they code (a ranking's targets are the sites table's own
+/// ids).
+fn stored_kind<'a>(
+    ds: &'a Dataset,
+    targets: &DataFrame,
+    kind: &'static str,
+) -> Option<(Text<'a>, Vec<Place>)> {
+    let stored = ds.codes.valid_kind(kind, &ds.tables)?;
+    let mut placed: Vec<Place> = Vec::new();
+    for name in [SITE, KEY] {
+        if kind_of(name) != Some(kind) {
+            continue;
+        }
+        if let Some(ids) = text_column(targets, name) {
+            let (_, _, codes) = stored.iter().find(|(_, text, _)| same_column(text, ids))?;
+            placed.push((None, name, (*codes).clone()));
+        }
+    }
+    for (table, _, codes) in &stored {
+        placed.push((Some(*table), kind, (*codes).clone()));
+    }
+    let sources = stored.into_iter().map(|(_, t, c)| (t, c)).collect();
+    Some((Text::Stored(sources), placed))
+}
+
 /// The data set and the targets with their id columns (text) as codes,
-/// and the dictionaries to read them back. Each kind is coded on its own
-/// core; within a kind the targets come first, then the tables in their
-/// fixed order.
+/// and the text of the codes. A kind whose codes the import stored (and
+/// which still hold) takes them as they are; any other kind is coded here,
+/// each kind on its own core, within a kind the targets first, then the
+/// tables in their fixed order.
 pub(super) fn code<'a>(
     ds: &'a Dataset,
     targets: &'a DataFrame,
 ) -> PolarsResult<(Dataset, DataFrame, Codes<'a>)> {
-    let text = |df: &'a DataFrame, name: &str| -> PolarsResult<Option<&'a StringChunked>> {
-        match df.column(name) {
-            Ok(c) if c.dtype() == &DataType::String => Ok(Some(c.str()?)),
-            _ => Ok(None),
-        }
-    };
-    let kinds: Vec<(&'static str, Dictionary<'a>, Vec<Place>)> = ID_COLUMNS
+    let kinds: Vec<(&'static str, Text<'a>, Vec<Place>)> = ID_COLUMNS
         .par_iter()
         .map(|&kind| {
+            if let Some((text, placed)) = stored_kind(ds, targets, kind) {
+                return Ok((kind, text, placed));
+            }
             let mut dict = Dictionary::default();
             let mut placed: Vec<Place> = Vec::new();
             for name in [SITE, KEY] {
                 if kind_of(name) == Some(kind)
-                    && let Some(ids) = text(targets, name)?
+                    && let Some(ids) = text_column(targets, name)
                 {
-                    placed.push((None, name, dict.encode(ids)?));
+                    placed.push((None, name, dict.encode(ids.str()?)?));
                 }
             }
             for (table, df) in &ds.tables {
-                if let Some(ids) = text(df, kind)? {
-                    placed.push((Some(*table), kind, dict.encode(ids)?));
+                if let Some(ids) = text_column(df, kind) {
+                    placed.push((Some(*table), kind, dict.encode(ids.str()?)?));
                 }
             }
-            Ok((kind, dict, placed))
+            Ok((kind, Text::Coded(dict.into_text()), placed))
         })
         .collect::<PolarsResult<_>>()?;
     let mut tables = ds.tables.clone();
     let mut targets = targets.clone();
-    let mut dicts = Vec::with_capacity(kinds.len());
-    for (kind, dict, placed) in kinds {
+    let mut texts = Vec::with_capacity(kinds.len());
+    for (kind, text, placed) in kinds {
         for (table, name, codes) in placed {
             let codes = codes.with_name(name.into()).into_column();
             match table.and_then(|t| tables.get_mut(&t)) {
@@ -157,32 +149,79 @@ pub(super) fn code<'a>(
                 None => targets.with_column(codes)?,
             };
         }
-        dicts.push((kind, dict));
+        texts.push((kind, text));
     }
     let coded = Dataset {
         tables,
         report: ds.report.clone(),
+        codes: Default::default(),
     };
-    Ok((coded, targets, Codes(dicts)))
+    Ok((coded, targets, Codes(texts)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The network fixture (every table, shared recruiters, addresses and
+    /// owners), with the codes an import would store, or none.
+    fn network(stored: bool) -> Dataset {
+        let rejects = tempfile::tempdir().expect("tempdir");
+        let opts = crate::data::LoadOptions {
+            rejects_dir: Some(rejects.path().to_path_buf()),
+            pseudonym_key: Some(crate::data::pseudonym::test_key()),
+            ..Default::default()
+        };
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/network");
+        let mut ds = crate::data::load_folder(&dir, &opts).expect("the network fixture loads");
+        if stored {
+            ds.codes = crate::data::codes::StoredCodes::of_tables(&ds.tables).expect("codes");
+        }
+        ds
+    }
+
     #[test]
-    fn codes_follow_first_appearance_and_read_back() -> PolarsResult<()> {
-        let ids = StringChunked::new(
-            "person_id".into(),
-            [Some("b"), Some("b"), None, Some("a"), Some("b")],
-        );
-        let mut dict = Dictionary::default();
-        let codes = dict.encode(&ids)?;
-        let got: Vec<Option<u32>> = codes.iter().collect();
-        assert_eq!(got, vec![Some(0), Some(0), None, Some(1), Some(0)]);
-        let decoded = dict.decode(&codes);
-        let back: Vec<Option<&str>> = decoded.iter().collect();
-        assert_eq!(back, vec![Some("b"), Some("b"), None, Some("a"), Some("b")]);
+    fn stored_codes_are_used_and_give_the_features_coding_gives() -> PolarsResult<()> {
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("date");
+        let fresh = network(false);
+        let stored = network(true);
+        let targets = super::super::site_targets(&stored, as_of)?
+            .with_row_index("_row", None)
+            .collect()?;
+        // The ranking's targets are the sites table's own ids: every kind
+        // present takes the stored codes, none is coded again.
+        for kind in ["site_id", "company_id", "person_id", "address_id"] {
+            assert!(stored_kind(&stored, &targets, kind).is_some(), "{kind}");
+            assert!(stored_kind(&fresh, &targets, kind).is_none(), "{kind}");
+        }
+        let a = super::super::for_sites(&fresh, as_of)?;
+        let b = super::super::for_sites(&stored, as_of)?;
+        assert!(a.height() > 0);
+        assert!(a.equals_missing(&b), "coded\n{a}\nstored\n{b}");
+        Ok(())
+    }
+
+    #[test]
+    fn targets_that_are_not_the_tables_own_ids_are_coded_afresh() -> PolarsResult<()> {
+        let stored = network(true);
+        let sites = stored
+            .get(Table::Sites)
+            .ok_or_else(|| polars_err!(ComputeError: "sites"))?;
+        // Equal ids in other memory (as training targets taken from the
+        // inspections are): the site kind is coded here, the others are not.
+        let ids: Vec<Option<String>> = sites
+            .column(SITE)?
+            .str()?
+            .iter()
+            .map(|s| s.map(str::to_string))
+            .collect();
+        let targets = df!(KEY => ids.clone(), SITE => ids)?;
+        assert!(stored_kind(&stored, &targets, "site_id").is_none());
+        assert!(stored_kind(&stored, &targets, "person_id").is_some());
+        let (_, coded, codes) = code(&stored, &targets)?;
+        let back = codes.decode(coded.clone())?;
+        assert!(back.equals_missing(&targets));
+        assert_eq!(coded.column(SITE)?.dtype(), &DataType::UInt32);
         Ok(())
     }
 
