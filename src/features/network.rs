@@ -22,7 +22,6 @@ use polars::prelude::*;
 use super::events::SEVERE_OUTCOMES;
 use super::people::{active_permits, residence_intervals};
 use super::{AS_OF, KEY, SITE, YEAR_DAYS, attach, null_columns, sort_grouped, table_lazy};
-use crate::data::reference::ReferenceData;
 use crate::data::{Dataset, Table};
 
 /// Earlier outcomes and findings count for 5 years (as `expire_days`).
@@ -93,7 +92,7 @@ fn target_leaders(targets: &LazyFrame, roles: LazyFrame) -> LazyFrame {
 }
 
 /// Counts, per target, the distinct other companies `_other` reached from
-/// the target's leaders through `evidence`: rows (`_p2`, `_other`,
+/// the target's leaders (`led`, see [`target_leaders`]) through `evidence`: rows (`_p2`, `_other`,
 /// `_other_from`, `_a`, `_b`) saying that person `_p2` has been a leader of
 /// `_other` since `_other_from` and that `_other` counts at every as-of date
 /// in `[_a, _b)`.
@@ -101,14 +100,8 @@ fn target_leaders(targets: &LazyFrame, roles: LazyFrame) -> LazyFrame {
 /// `evidence` holds only the companies that carry the signal (a severe
 /// outcome, a dissolution), never every company of a person, so the join
 /// grows with the signal, not with the square of a person's companies.
-fn count_linked(
-    targets: &LazyFrame,
-    roles: LazyFrame,
-    evidence: LazyFrame,
-    name: &str,
-) -> LazyFrame {
-    target_leaders(targets, roles)
-        .inner_join(evidence, col("_person"), col("_p2"))
+fn count_linked(led: LazyFrame, evidence: LazyFrame, name: &str) -> LazyFrame {
+    led.inner_join(evidence, col("_person"), col("_p2"))
         .filter(
             started("_other_from")
                 .and(col("_other").neq(col("company_id")))
@@ -135,10 +128,11 @@ fn leaders_of(roles: LazyFrame, companies: LazyFrame, keep: &[&str]) -> LazyFram
 }
 
 /// Other companies sharing an owner or director with severe outcomes.
-fn attach_linked_severe(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
+fn attach_linked_severe(ds: &Dataset, targets: LazyFrame, led: Option<&DataFrame>) -> LazyFrame {
     let name = NETWORK_FEATURES[0];
-    let (Some(roles), Some(insp), Some(sites)) = (
+    let (Some(roles), Some(led), Some(insp), Some(sites)) = (
         leaders(ds),
+        led,
         table_lazy(ds, Table::Inspections),
         table_lazy(ds, Table::Sites),
     ) else {
@@ -158,8 +152,8 @@ fn attach_linked_severe(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
             col("_a"),
             (col("_a") + lit(EVIDENCE_DAYS)).alias("_b"),
         ]);
-    let evidence = leaders_of(roles.clone(), severe, &["_a", "_b"]);
-    let agg = count_linked(&targets, roles, evidence, name);
+    let evidence = leaders_of(roles, severe, &["_a", "_b"]);
+    let agg = count_linked(led.clone().lazy(), evidence, name);
     attach(targets, agg, &[name])
 }
 
@@ -168,12 +162,9 @@ fn company_risk(ds: &Dataset) -> PolarsResult<Option<LazyFrame>> {
     let Some(sites) = ds.get(Table::Sites) else {
         return Ok(None);
     };
-    let reference = ReferenceData::bundled();
-    let risk: Vec<bool> = sites
-        .column("sector_code")?
-        .str()?
-        .iter()
-        .map(|c| c.is_some_and(|c| reference.risk_group(c).is_some()))
+    let risk: Vec<bool> = super::site::sector_risk(sites.column("sector_code")?.str()?)
+        .into_iter()
+        .map(|(group, _)| group.is_some())
         .collect();
     let df = DataFrame::new(
         sites.height(),
@@ -239,9 +230,13 @@ fn dissolution_periods(roles: LazyFrame) -> PolarsResult<LazyFrame> {
 
 /// Dissolved companies in a risk sector of the company's owners and
 /// directors, dissolved in the 2 years (730 days) before the as-of date.
-fn attach_phoenix(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
+fn attach_phoenix(
+    ds: &Dataset,
+    targets: LazyFrame,
+    led: Option<&DataFrame>,
+) -> PolarsResult<LazyFrame> {
     let name = NETWORK_FEATURES[1];
-    let (Some(roles), Some(risk)) = (leaders(ds), company_risk(ds)?) else {
+    let (Some(roles), Some(led), Some(risk)) = (leaders(ds), led, company_risk(ds)?) else {
         return Ok(targets.with_columns(nulls(name)));
     };
     // Only companies in a risk sector can count: their roles alone are
@@ -257,8 +252,8 @@ fn attach_phoenix(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
         JoinArgs::new(JoinType::Semi),
     );
     let dissolved = dissolution_periods(risky_roles)?;
-    let evidence = leaders_of(roles.clone(), dissolved, &["_a", "_b"]);
-    let agg = count_linked(&targets, roles, evidence, name);
+    let evidence = leaders_of(roles, dissolved, &["_a", "_b"]);
+    let agg = count_linked(led.clone().lazy(), evidence, name);
     Ok(attach(targets, agg, &[name]))
 }
 
@@ -562,17 +557,27 @@ fn attach_shared_overcrowded(ds: &Dataset, targets: LazyFrame) -> PolarsResult<L
 pub fn attach_network(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
     // Each feature from the same narrow, materialised base (see `compute`).
     let base = targets.collect()?;
-    let mut out = base.clone().lazy();
-    let steps: [(&str, NetworkStep); 4] = [
-        ("linked severe", |ds, t| Ok(attach_linked_severe(ds, t))),
-        ("phoenix", attach_phoenix),
-        ("recruiter findings", attach_recruiter_findings),
-        ("shared overcrowded", attach_shared_overcrowded),
+    // The leaders of each target's company, for both leader features.
+    let led = {
+        let _stage = crate::progress::stage("features: network leaders");
+        leaders(ds)
+            .map(|roles| target_leaders(&base.clone().lazy(), roles).collect())
+            .transpose()?
+    };
+    type Step<'a> = &'a dyn Fn(LazyFrame) -> PolarsResult<LazyFrame>;
+    let steps: [(&str, Step); 4] = [
+        ("linked severe", &|t| {
+            Ok(attach_linked_severe(ds, t, led.as_ref()))
+        }),
+        ("phoenix", &|t| attach_phoenix(ds, t, led.as_ref())),
+        ("recruiter findings", &|t| attach_recruiter_findings(ds, t)),
+        ("shared overcrowded", &|t| attach_shared_overcrowded(ds, t)),
     ];
+    let mut out = base.clone().lazy();
     for ((label, step), name) in steps.into_iter().zip(NETWORK_FEATURES) {
         let part = {
             let _stage = crate::progress::stage(format!("features: network {label}"));
-            step(ds, base.clone().lazy())?
+            step(base.clone().lazy())?
                 .select([col(KEY), col(name)])
                 .collect()?
         };
@@ -580,6 +585,3 @@ pub fn attach_network(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFram
     }
     Ok(out)
 }
-
-/// One network feature: targets in, targets with the feature out.
-type NetworkStep = fn(&Dataset, LazyFrame) -> PolarsResult<LazyFrame>;

@@ -8,6 +8,28 @@ use super::{AS_OF, SITE};
 use crate::data::reference::ReferenceData;
 use crate::data::{Dataset, Table};
 
+/// Per site, the risk group of its sector (`None` outside the risk
+/// sectors) and whether its sector is a risk sector (`None` when the code
+/// is not a known sector). Each distinct code is looked up once: a national
+/// register has a million sites and a few hundred codes.
+pub(super) fn sector_risk(sector: &StringChunked) -> Vec<(Option<&'static str>, Option<bool>)> {
+    let reference = ReferenceData::bundled();
+    let mut seen: PlHashMap<&str, (Option<&'static str>, Option<bool>)> = PlHashMap::new();
+    sector
+        .iter()
+        .map(|code| {
+            let Some(code) = code else {
+                return (None, None);
+            };
+            *seen.entry(code).or_insert_with(|| {
+                let group = reference.risk_group(code);
+                let known = reference.sector(code).is_some() || group.is_some();
+                (group.map(|g| g.as_str()), known.then_some(group.is_some()))
+            })
+        })
+        .collect()
+}
+
 /// Joins the site's own columns and features onto the targets.
 pub fn attach_site(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> {
     let sites = ds
@@ -16,16 +38,10 @@ pub fn attach_site(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFrame> 
     let reference = ReferenceData::bundled();
 
     // Reference lookups (risk group, region) in Rust: a few hundred distinct codes.
-    let sector = sites.column("sector_code")?.str()?;
-    let mut risk_group: Vec<Option<&'static str>> = Vec::with_capacity(sites.height());
-    let mut risk_sector: Vec<Option<bool>> = Vec::with_capacity(sites.height());
-    for code in sector.iter() {
-        let known = code.and_then(|c| reference.sector(c)).is_some()
-            || code.is_some_and(|c| reference.risk_group(c).is_some());
-        let group = code.and_then(|c| reference.risk_group(c));
-        risk_group.push(group.map(|g| g.as_str()));
-        risk_sector.push(known.then_some(group.is_some()));
-    }
+    let (risk_group, risk_sector): (Vec<_>, Vec<_>) =
+        sector_risk(sites.column("sector_code")?.str()?)
+            .into_iter()
+            .unzip();
     let muni = sites.column("municipality_code")?.i64()?;
     let region: Vec<Option<&str>> = muni
         .iter()
