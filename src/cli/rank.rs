@@ -8,7 +8,8 @@ use rayon::prelude::*;
 
 use super::common::ScoreArgs;
 use crate::data::ILO_INDICATORS;
-use crate::rank::{Filter, Ranked, rank};
+use crate::pipeline::Scored;
+use crate::rank::{Filter, Ranked, rank, rank_in_blocks};
 
 /// Arguments of `tilsyn rank`.
 #[derive(Debug, clap::Args)]
@@ -79,20 +80,26 @@ pub enum Format {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let filter = args.filter.filter()?;
     let scored = args.score.score()?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if let Format::Csv = args.format {
+        // Ranked and written a block at a time: the rows of a national
+        // ranking are never all held at once.
+        let _stage = crate::progress::stage("rank and write csv");
+        write_csv(&mut out, &scored, &filter, args.top, args.reasons)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let rows = {
         let _stage = crate::progress::stage("rank");
         rank(&scored, &filter, args.top, args.reasons)
     };
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut out, &rows)?;
             writeln!(out)?;
         }
-        Format::Csv => {
-            let _t = crate::progress::stage("write csv");
-            write_csv(&mut out, &rows, &scored.scorer_label())?
-        }
+        // Written above.
+        Format::Csv => {}
         Format::Table => {
             let chips = filter.chips();
             writeln!(
@@ -187,7 +194,15 @@ fn write_site(out: &mut impl Write, r: &Ranked) -> std::io::Result<()> {
     writeln!(out)
 }
 
-fn write_csv(out: &mut impl Write, rows: &[Ranked], scorer: &str) -> anyhow::Result<()> {
+/// The ranking as CSV: the header, then the ranked rows a block at a time.
+fn write_csv(
+    out: &mut impl Write,
+    scored: &Scored,
+    filter: &Filter,
+    top: Option<usize>,
+    reasons: usize,
+) -> anyhow::Result<()> {
+    let scorer = scored.scorer_label();
     let mut w = csv::Writer::from_writer(&mut *out);
     let mut header: Vec<String> = [
         "rank",
@@ -220,16 +235,16 @@ fn write_csv(out: &mut impl Write, rows: &[Ranked], scorer: &str) -> anyhow::Res
     // order; one block at a time keeps the buffers small.
     const BLOCK: usize = 1 << 16;
     const CHUNK: usize = 1 << 12;
-    for block in rows.chunks(BLOCK) {
+    rank_in_blocks(scored, filter, top, reasons, BLOCK, |block| {
         let parts = block
             .par_chunks(CHUNK)
-            .map(|rows| csv_rows(rows, scorer))
+            .map(|rows| csv_rows(rows, &scorer))
             .collect::<csv::Result<Vec<Vec<u8>>>>()?;
         for part in parts {
             out.write_all(&part)?;
         }
-    }
-    Ok(())
+        Ok::<(), anyhow::Error>(())
+    })
 }
 
 /// Ranked rows as CSV records (no header), field by field, numbers through

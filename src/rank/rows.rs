@@ -193,6 +193,27 @@ pub fn rank(
     top: Option<usize>,
     reasons_per_site: usize,
 ) -> Vec<Ranked> {
+    let mut out = Vec::new();
+    rank_in_blocks(scored, filter, top, reasons_per_site, usize::MAX, |rows| {
+        out.extend(rows);
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .unwrap_or_else(|never| match never {});
+    out
+}
+
+/// [`rank`], handed over `block` rows at a time in rank order, so that a
+/// writer never holds a national ranking's million rows (and their reason
+/// sentences) at once. Rows are built on every core; `emit` stops the
+/// ranking at its first error.
+pub fn rank_in_blocks<E>(
+    scored: &Scored,
+    filter: &Filter,
+    top: Option<usize>,
+    reasons_per_site: usize,
+    block: usize,
+    mut emit: impl FnMut(Vec<Ranked>) -> Result<(), E>,
+) -> Result<(), E> {
     let a = &scored.assessment;
     let frame = &a.frame;
     let n = frame.height();
@@ -227,49 +248,55 @@ pub fn rank(
     // Priority descending; ties by site id (the frame is sorted by id, so by row).
     order.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
     let take = top.unwrap_or(order.len()).min(order.len());
+    order.truncate(take);
     let days = f64_col(frame, "days_since_inspection");
+    let row = |k: usize, i: usize, priority: f64| {
+        let s = &a.sites[i];
+        Ranked {
+            rank: k + 1,
+            row: i,
+            site_id: get(ids, i).unwrap_or_default(),
+            company_id: get(company, i),
+            name: get(name, i),
+            municipality_code: muni.and_then(|c| c.get(i)),
+            municipality: get(municipality, i),
+            region: get(region, i),
+            sector_code: get(sector, i),
+            risk_group: get(group, i),
+            workers_exposed: workers[i],
+            workers_known: known[i],
+            score: s.rule_score,
+            priority,
+            probability: scored.model.as_ref().map(|(_, m)| m.probability[i]),
+            contributions: scored.model.as_ref().map_or_else(Vec::new, |(_, m)| {
+                m.contributions[i]
+                    .iter()
+                    .map(|(f, v)| Contribution {
+                        feature: m.feature_names[*f].clone(),
+                        value: *v,
+                    })
+                    .collect()
+            }),
+            tier: s.tier,
+            ilo: s.ilo,
+            coverage: s.coverage,
+            days_since_inspection: days[i].map(|d| d as i64),
+            reasons: reasons(scored, i, reasons_per_site),
+        }
+    };
     // Each row's reasons are sentences rendered from the frame: on a
     // national register that is millions of them, built on every core
     // (rayon keeps the order).
-    order.truncate(take);
-    order
-        .into_par_iter()
-        .enumerate()
-        .map(|(k, (i, priority))| {
-            let s = &a.sites[i];
-            Ranked {
-                rank: k + 1,
-                row: i,
-                site_id: get(ids, i).unwrap_or_default(),
-                company_id: get(company, i),
-                name: get(name, i),
-                municipality_code: muni.and_then(|c| c.get(i)),
-                municipality: get(municipality, i),
-                region: get(region, i),
-                sector_code: get(sector, i),
-                risk_group: get(group, i),
-                workers_exposed: workers[i],
-                workers_known: known[i],
-                score: s.rule_score,
-                priority,
-                probability: scored.model.as_ref().map(|(_, m)| m.probability[i]),
-                contributions: scored.model.as_ref().map_or_else(Vec::new, |(_, m)| {
-                    m.contributions[i]
-                        .iter()
-                        .map(|(f, v)| Contribution {
-                            feature: m.feature_names[*f].clone(),
-                            value: *v,
-                        })
-                        .collect()
-                }),
-                tier: s.tier,
-                ilo: s.ilo,
-                coverage: s.coverage,
-                days_since_inspection: days[i].map(|d| d as i64),
-                reasons: reasons(scored, i, reasons_per_site),
-            }
-        })
-        .collect()
+    for (b, chunk) in order.chunks(block.max(1)).enumerate() {
+        let first = b * block.max(1);
+        let rows: Vec<Ranked> = chunk
+            .par_iter()
+            .enumerate()
+            .map(|(k, &(i, priority))| row(first + k, i, priority))
+            .collect();
+        emit(rows)?;
+    }
+    Ok(())
 }
 
 /// The reasons of one row: fired indicators, heaviest first.
@@ -319,4 +346,77 @@ pub fn coordinates(scored: &Scored, rows: &[Ranked]) -> Vec<Option<(f64, f64)>> 
                 .map(|m| (m.lon, m.lat)),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::LoadOptions;
+    use crate::indicators::Catalogue;
+
+    fn scored() -> Scored {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/network");
+        let rejects = tempfile::tempdir().expect("tempdir");
+        let opts = LoadOptions {
+            rejects_dir: Some(rejects.path().to_path_buf()),
+            pseudonym_key: Some(crate::data::pseudonym::test_key()),
+            ..LoadOptions::default()
+        };
+        let catalogue = Catalogue::bundled().expect("bundled catalogue");
+        let compiled = crate::pipeline::compile(catalogue).expect("compiles");
+        crate::pipeline::load_and_assess(
+            &dir,
+            opts,
+            compiled,
+            chrono::NaiveDate::from_ymd_opt(2026, 6, 30),
+        )
+        .expect("the network fixture assesses")
+    }
+
+    /// The fields a writer shows, reasons included.
+    fn shown(r: &Ranked) -> (usize, String, String, Vec<String>) {
+        (
+            r.rank,
+            r.site_id.clone(),
+            format!("{:.6}", r.priority),
+            r.reasons.iter().map(|x| x.text.clone()).collect(),
+        )
+    }
+
+    #[test]
+    fn a_ranking_in_blocks_is_the_ranking_in_one_piece() {
+        let scored = scored();
+        let whole: Vec<_> = rank(&scored, &Filter::default(), None, 3)
+            .iter()
+            .map(shown)
+            .collect();
+        assert!(whole.len() >= 9, "{}", whole.len());
+        for (block, top) in [(1, None), (2, None), (4, Some(7)), (1000, Some(3))] {
+            let mut sizes = Vec::new();
+            let mut got = Vec::new();
+            rank_in_blocks(&scored, &Filter::default(), top, 3, block, |rows| {
+                sizes.push(rows.len());
+                got.extend(rows.iter().map(shown));
+                Ok::<(), ()>(())
+            })
+            .expect("no error");
+            let want: Vec<_> = whole
+                .iter()
+                .take(top.unwrap_or(usize::MAX))
+                .cloned()
+                .collect();
+            assert_eq!(got, want, "block {block}");
+            assert!(
+                sizes.iter().all(|s| *s <= block),
+                "block {block}: {sizes:?}"
+            );
+        }
+        // An error from the writer stops the ranking.
+        let mut calls = 0;
+        let stopped = rank_in_blocks(&scored, &Filter::default(), None, 3, 2, |_| {
+            calls += 1;
+            Err("disk full")
+        });
+        assert_eq!((stopped, calls), (Err("disk full"), 1));
+    }
 }
