@@ -147,6 +147,17 @@ pub(crate) fn codes_key(hi: &str, lo: &str) -> Expr {
         + col(lo).to_physical().strict_cast(DataType::UInt64)
 }
 
+/// One integer for a coded address on the as-of date (`_ad`): the
+/// address's code in the high half, the day (offset to be non-negative) in
+/// the low half. The housing and network features join and group on it.
+pub(crate) fn address_day() -> Expr {
+    (col("address_id")
+        .to_physical()
+        .strict_cast(DataType::UInt64)
+        * lit(1u64 << 32))
+        + (col(AS_OF).strict_cast(DataType::Int64) + lit(1i64 << 31)).strict_cast(DataType::UInt64)
+}
+
 /// The two codes a [`codes_key`] holds, as (`hi`, `lo`) `UInt32` columns.
 pub(crate) fn codes_of_key(key: &str) -> (Expr, Expr) {
     let half = || lit(1u64 << 32);
@@ -355,6 +366,27 @@ mod tests {
         let both = beside(out, part)?;
         assert_eq!(f64s(&both, "b")?, vec![Some(0.0), None, Some(2.0)]);
         assert_eq!(f64s(&both, "a")?, vec![Some(10.0), Some(11.0), Some(12.0)]);
+        Ok(())
+    }
+
+    #[test]
+    fn an_address_day_is_one_integer_per_address_and_date() -> PolarsResult<()> {
+        // Dates before 1970 (negative day counts) and the largest code too.
+        let df = df!(
+            "address_id" => [0u32, 0, 1, u32::MAX, u32::MAX],
+            AS_OF => [-1i32, 0, -1, i32::MIN, i32::MAX],
+        )?;
+        let keys: Vec<Option<u64>> = df
+            .lazy()
+            .select([address_day().alias("_ad")])
+            .collect()?
+            .column("_ad")?
+            .u64()?
+            .iter()
+            .collect();
+        assert!(keys.iter().all(Option::is_some), "{keys:?}");
+        let distinct: std::collections::BTreeSet<_> = keys.iter().collect();
+        assert_eq!(distinct.len(), keys.len(), "{keys:?}");
         Ok(())
     }
 

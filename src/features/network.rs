@@ -21,7 +21,10 @@ use polars::prelude::*;
 
 use super::events::SEVERE_OUTCOMES;
 use super::people::{active_permits, residence_intervals};
-use super::{AS_OF, KEY, SITE, YEAR_DAYS, attach, null_columns, sort_grouped, table_lazy};
+use super::{
+    AS_OF, KEY, SITE, YEAR_DAYS, address_day, attach, codes_key, null_columns, sort_grouped,
+    table_lazy,
+};
 use crate::data::{Dataset, Table};
 
 /// Earlier outcomes and findings count for 5 years (as `expire_days`).
@@ -443,17 +446,31 @@ fn attach_shared_overcrowded(ds: &Dataset, targets: LazyFrame) -> PolarsResult<L
     };
     // Sorted once, used three times.
     let intervals = residence_intervals(res)?.collect()?.lazy();
+    // An address on an as-of date is one integer (`_ad`), and so is a
+    // target's address (`_ka`): the joins and groupings below hash one
+    // column instead of encoding two or three row by row.
     let my_addr = mine
         .select([col(KEY), col(AS_OF), col("person_id")])
         .unique(None, UniqueKeepStrategy::Any)
         .inner_join(intervals.clone(), col("person_id"), col("person_id"))
         .filter(lives_then())
-        .select([col(KEY), col(AS_OF), col("address_id")])
-        .unique(None, UniqueKeepStrategy::Any);
-    let residents = my_addr
+        .select([
+            col(KEY),
+            col(AS_OF),
+            col("address_id"),
+            address_day().alias("_ad"),
+            // A target has one as-of date: its key and the address say it all.
+            codes_key(KEY, "address_id").alias("_ka"),
+        ])
+        .unique(Some(cols(["_ka"])), UniqueKeepStrategy::Any)
+        .collect()?
+        .lazy();
+    let addr_dates = my_addr
         .clone()
-        .select([col("address_id"), col(AS_OF)])
-        .unique(None, UniqueKeepStrategy::Any)
+        .select([col("_ad"), col("address_id"), col(AS_OF)])
+        .unique(Some(cols(["_ad"])), UniqueKeepStrategy::Any);
+    let residents = addr_dates
+        .clone()
         .inner_join(
             intervals.clone().select([
                 col("address_id").alias("_a"),
@@ -465,20 +482,16 @@ fn attach_shared_overcrowded(ds: &Dataset, targets: LazyFrame) -> PolarsResult<L
             col("_a"),
         )
         .filter(lives_then())
-        .select([col("address_id"), col(AS_OF), col("_resident")]);
+        .select([col("_ad"), col(AS_OF), col("_resident")]);
     // Crowded by the one persons-per-room rule of the housing features.
-    let crowded = super::address_occupancy(
-        intervals.clone(),
-        my_addr
-            .clone()
-            .select([col("address_id"), col(AS_OF)])
-            .unique(None, UniqueKeepStrategy::Any),
-    )
-    .filter(col("_ppr").gt(lit(CROWDED)))
-    .select([col("address_id"), col(AS_OF)]);
+    let crowded = super::address_occupancy(intervals, addr_dates, &[col("_ad")])
+        .filter(col("_ppr").gt(lit(CROWDED)))
+        .select([col("_ad")]);
     // The employers of the residents: the companies of their permits then.
+    // Per address and day: how many employer companies, and which one when
+    // there is only one. "Another company lives there" is then a lookup,
+    // not a pairing of every resident's employer with every target there.
     let employers = residents
-        .select([col("address_id"), col(AS_OF), col("_resident")])
         .inner_join(
             permits.select([
                 col("person_id").alias("_pp"),
@@ -504,25 +517,20 @@ fn attach_shared_overcrowded(ds: &Dataset, targets: LazyFrame) -> PolarsResult<L
             col("_emp_site"),
             col("_s"),
         )
-        .select([col("address_id"), col(AS_OF), col("_emp_company")])
-        .unique(None, UniqueKeepStrategy::Any);
-    // Per address and day: how many employer companies, and which one when
-    // there is only one. "Another company lives there" is then a lookup,
-    // not a pairing of every resident's employer with every target there.
-    let employers = employers
         .filter(col("_emp_company").is_not_null())
-        .group_by([col("address_id"), col(AS_OF)])
+        .group_by([col("_ad")])
         .agg([
             col("_emp_company").n_unique().alias("_n_emp"),
+            // Read only where there is one employer: then it is that one.
             col("_emp_company").first().alias("_only_emp"),
         ]);
-    let by_address = [col("address_id"), col(AS_OF)];
     let agg = my_addr
+        .select([col(KEY), col("address_id"), col("_ad")])
         .join(
             crowded,
-            by_address.clone(),
-            by_address.clone(),
-            JoinArgs::new(JoinType::Inner),
+            [col("_ad")],
+            [col("_ad")],
+            JoinArgs::new(JoinType::Semi),
         )
         .inner_join(
             targets.clone().select([
@@ -532,12 +540,7 @@ fn attach_shared_overcrowded(ds: &Dataset, targets: LazyFrame) -> PolarsResult<L
             col(KEY),
             col("_k"),
         )
-        .join(
-            employers,
-            by_address.clone(),
-            by_address,
-            JoinArgs::new(JoinType::Inner),
-        )
+        .inner_join(employers, col("_ad"), col("_ad"))
         .filter(
             col("_own_company").is_not_null().and(
                 col("_n_emp")

@@ -7,8 +7,8 @@
 use polars::prelude::*;
 
 use super::{
-    AS_OF, CROWDED_PERSONS_PER_ROOM, KEY, MONTH_END, SITE, WEEKS_PER_MONTH, YEAR_DAYS, as_of_span,
-    attach, codes_key, codes_of_key, null_columns, table_lazy,
+    AS_OF, CROWDED_PERSONS_PER_ROOM, KEY, MONTH_END, SITE, WEEKS_PER_MONTH, YEAR_DAYS, address_day,
+    as_of_span, attach, codes_key, codes_of_key, null_columns, table_lazy,
 };
 use crate::data::{Dataset, Table};
 
@@ -417,18 +417,20 @@ pub fn attach_residences(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
                 col("person_id"),
                 col(AS_OF),
                 col("address_id"),
+                address_day().alias("_ad"),
                 col("employer_provided"),
             ]);
+    // Each address on each date once, keyed by one integer.
     let addr_dates = worker_addr
         .clone()
-        .select([col("address_id"), col(AS_OF)])
-        .unique(None, UniqueKeepStrategy::Any);
-    let occupancy = address_occupancy(intervals, addr_dates);
+        .select([col("_ad"), col("address_id"), col(AS_OF)])
+        .unique(Some(cols(["_ad"])), UniqueKeepStrategy::Any);
+    let occupancy = address_occupancy(intervals, addr_dates, &[col("_ad")]);
     let agg = worker_addr
         .join(
             occupancy,
-            [col("address_id"), col(AS_OF)],
-            [col("address_id"), col(AS_OF)],
+            [col("_ad")],
+            [col("_ad")],
             JoinArgs::new(JoinType::Left),
         )
         .group_by([col(KEY)])
@@ -474,8 +476,14 @@ pub fn attach_residences(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
 /// `_rooms` (its rooms, the largest figure given), `_employer_any`
 /// (whether any of their registrations there is employer-provided) and
 /// `_ppr`, persons per room (null when the rooms are not known or 0).
-/// One implementation for the housing features and permit screening.
-pub(crate) fn address_occupancy(intervals: LazyFrame, addr_dates: LazyFrame) -> LazyFrame {
+/// Grouped `by` the pair's two columns, or by one column that stands for
+/// the pair (the network features' coded address-day). One implementation
+/// for the housing features, the network features and permit screening.
+pub(crate) fn address_occupancy(
+    intervals: LazyFrame,
+    addr_dates: LazyFrame,
+    by: &[Expr],
+) -> LazyFrame {
     addr_dates
         .inner_join(intervals, col("address_id"), col("address_id"))
         .filter(
@@ -483,7 +491,7 @@ pub(crate) fn address_occupancy(intervals: LazyFrame, addr_dates: LazyFrame) -> 
                 .lt_eq(col(AS_OF))
                 .and(col("_to").is_null().or(col("_to").gt(col(AS_OF)))),
         )
-        .group_by([col("address_id"), col(AS_OF)])
+        .group_by(by)
         .agg([
             col("person_id")
                 .n_unique()

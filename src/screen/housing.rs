@@ -114,7 +114,12 @@ pub(super) fn check(
         ],
     )?
     .lazy();
-    let occupancy = address_occupancy(intervals.clone(), addr_dates.clone()).collect()?;
+    let occupancy = address_occupancy(
+        intervals.clone(),
+        addr_dates.clone(),
+        &[col("address_id"), col(AS_OF)],
+    )
+    .collect()?;
     let occ_address = strs(&occupancy, "address_id")?;
     let occ_persons = floats(&occupancy, "_persons")?;
     let occ_rooms = floats(&occupancy, "_rooms")?;
