@@ -90,8 +90,11 @@ fn target_leaders(targets: &LazyFrame, roles: LazyFrame) -> LazyFrame {
             col("_own"),
         )
         .filter(started("_own_from"))
+        // A target has one as-of date and one company: the target and the
+        // person, as one integer, say which rows repeat.
+        .with_columns([codes_key(KEY, "_person").alias("_kp")])
+        .unique(Some(cols(["_kp"])), UniqueKeepStrategy::Any)
         .select([col(KEY), col(AS_OF), col("company_id"), col("_person")])
-        .unique(None, UniqueKeepStrategy::Any)
 }
 
 /// Counts, per target, the distinct other companies `_other` reached from
