@@ -14,7 +14,7 @@ use super::{Graph, Node, NodeKind};
 use crate::data::ILO_INDICATORS;
 use crate::indicators::Tier;
 use crate::pipeline::Scored;
-use crate::rank::{Filter, Ranked, rank};
+use crate::rank::{Filter, Ranked, rank_in_blocks};
 
 /// A site's place in the ranking and its record.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -67,18 +67,17 @@ fn counts(frame: &DataFrame, name: &str) -> Vec<i64> {
         .unwrap_or_else(|| vec![0; frame.height()])
 }
 
-impl Risk {
-    /// Ranks every site of a scored data set and keeps its risk.
-    pub fn from_scored(scored: &Scored) -> Risk {
-        let ranked = rank(scored, &Filter::default(), None, 0);
-        Risk::from_ranked(scored, &ranked)
-    }
+/// Each row's record in the assessment frame: inspections, findings and
+/// severe outcomes.
+struct Record {
+    inspections: Vec<i64>,
+    findings: Vec<i64>,
+    severe: Vec<i64>,
+}
 
-    /// The risk of sites already ranked (unfiltered) from `scored`.
-    pub fn from_ranked(scored: &Scored, ranked: &[Ranked]) -> Risk {
+impl Record {
+    fn of(scored: &Scored) -> Record {
         let frame = &scored.assessment.frame;
-        let inspections = counts(frame, "inspections");
-        let severe = counts(frame, "severe_outcomes_5y");
         let mut findings = vec![0i64; frame.height()];
         for x in ILO_INDICATORS {
             for (f, v) in findings
@@ -88,22 +87,55 @@ impl Risk {
                 *f += v;
             }
         }
+        Record {
+            inspections: counts(frame, "inspections"),
+            findings,
+            severe: counts(frame, "severe_outcomes_5y"),
+        }
+    }
+}
+
+impl Risk {
+    /// Ranks every site of a scored data set and keeps its risk. The
+    /// ranking is read a block at a time: a national register's million
+    /// ranked rows are never held at once.
+    pub fn from_scored(scored: &Scored) -> Risk {
+        let record = Record::of(scored);
         let mut risk = Risk::default();
+        let blocks = rank_in_blocks(scored, &Filter::default(), None, 0, 1 << 16, |rows| {
+            risk.add(&record, &rows);
+            Ok::<(), std::convert::Infallible>(())
+        });
+        match blocks {
+            Ok(()) => risk,
+            Err(never) => match never {},
+        }
+    }
+
+    /// The risk of sites already ranked (unfiltered) from `scored`.
+    pub fn from_ranked(scored: &Scored, ranked: &[Ranked]) -> Risk {
+        let mut risk = Risk::default();
+        risk.add(&Record::of(scored), ranked);
+        risk
+    }
+
+    /// Adds ranked sites and their companies.
+    fn add(&mut self, record: &Record, ranked: &[Ranked]) {
         for r in ranked {
             let at = |v: &[i64]| v.get(r.row).copied().unwrap_or(0);
-            risk.sites.insert(
+            self.sites.insert(
                 r.site_id.clone(),
                 SiteRisk {
                     rank: r.rank,
                     priority: r.priority,
                     tier: r.tier,
-                    inspections: at(&inspections),
-                    findings: at(&findings),
-                    severe_outcomes: at(&severe),
+                    inspections: at(&record.inspections),
+                    findings: at(&record.findings),
+                    severe_outcomes: at(&record.severe),
                 },
             );
             if let Some(c) = &r.company_id {
-                let e = risk.companies.entry(c.clone()).or_insert(CompanyRisk {
+                let e = self.companies.entry(c.clone()).or_insert(CompanyRisk {
                     priority: r.priority,
                     tier: r.tier,
                     sites: 0,
@@ -113,7 +145,6 @@ impl Risk {
                 e.sites += 1;
             }
         }
-        risk
     }
 
     /// A node's priority: its own (site) or its best site's (company).
