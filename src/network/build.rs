@@ -7,8 +7,6 @@
 //! described together ("3 permit holders of site S1 and 2 of site S6 ..."),
 //! so one edge shows who else is behind the same node.
 
-use std::collections::HashMap;
-
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 
@@ -22,7 +20,9 @@ use crate::features::table_lazy;
 #[derive(Default)]
 struct Builder {
     nodes: Vec<Node>,
-    index: HashMap<(NodeKind, String), usize>,
+    /// Each kind's nodes by id (looked up by `&str`, without a copy of the
+    /// id: the graph of a national register looks up millions).
+    index: [PlHashMap<String, usize>; NodeKind::ALL.len()],
     edges: Vec<Edge>,
 }
 
@@ -30,7 +30,8 @@ impl Builder {
     /// The node of a kind and id, added on first use; a label replaces a
     /// label that is only the id.
     fn node(&mut self, kind: NodeKind, id: &str, label: Option<&str>) -> usize {
-        if let Some(&i) = self.index.get(&(kind, id.to_string())) {
+        let slot = NodeKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+        if let Some(&i) = self.index[slot].get(id) {
             if let Some(l) = label
                 && self.nodes[i].label == self.nodes[i].id
             {
@@ -44,7 +45,7 @@ impl Builder {
             id: id.to_string(),
             label: label.unwrap_or(id).to_string(),
         });
-        self.index.insert((kind, id.to_string()), i);
+        self.index[slot].insert(id.to_string(), i);
         i
     }
 }
