@@ -28,7 +28,7 @@ use crate::data::{Dataset, Table};
 /// The 11 ILO ids, re-exported for feature naming.
 pub use crate::data::ILO_INDICATORS;
 pub use events::{LOOKED_FOR_PREFIX, SEVERE_OUTCOMES};
-pub(crate) use people::{address_occupancy, residence_intervals};
+pub(crate) use people::{address_occupancy, lives_then, residence_intervals};
 
 /// Columns of a targets frame.
 pub const KEY: &str = "key";
@@ -143,19 +143,24 @@ pub(crate) fn sort_grouped(lf: LazyFrame, keys: &[&str]) -> LazyFrame {
 /// row by row. The casts are strict: an id that was not coded fails the
 /// plan instead of turning into a null key.
 pub(crate) fn codes_key(hi: &str, lo: &str) -> Expr {
-    (col(hi).to_physical().strict_cast(DataType::UInt64) * lit(1u64 << 32))
-        + col(lo).to_physical().strict_cast(DataType::UInt64)
+    halves(col(hi), col(lo))
+}
+
+/// Two values of at most 32 bits as the high and low halves of one
+/// `UInt64` (strict casts: a value that does not fit fails the plan).
+fn halves(hi: Expr, lo: Expr) -> Expr {
+    (hi.to_physical().strict_cast(DataType::UInt64) * lit(1u64 << 32))
+        + lo.to_physical().strict_cast(DataType::UInt64)
 }
 
 /// One integer for a coded address on the as-of date (`_ad`): the
 /// address's code in the high half, the day (offset to be non-negative) in
 /// the low half. The housing and network features join and group on it.
 pub(crate) fn address_day() -> Expr {
-    (col("address_id")
-        .to_physical()
-        .strict_cast(DataType::UInt64)
-        * lit(1u64 << 32))
-        + (col(AS_OF).strict_cast(DataType::Int64) + lit(1i64 << 31)).strict_cast(DataType::UInt64)
+    halves(
+        col("address_id"),
+        col(AS_OF).strict_cast(DataType::Int64) + lit(1i64 << 31),
+    )
 }
 
 /// The two codes a [`codes_key`] holds, as (`hi`, `lo`) `UInt32` columns.

@@ -20,7 +20,7 @@
 use polars::prelude::*;
 
 use super::events::SEVERE_OUTCOMES;
-use super::people::{active_permits, residence_intervals};
+use super::people::{active_permits, lives_then, residence_intervals};
 use super::{
     AS_OF, KEY, SITE, YEAR_DAYS, address_day, attach, codes_key, null_columns, sort_grouped,
     table_lazy,
@@ -98,10 +98,10 @@ fn target_leaders(targets: &LazyFrame, roles: LazyFrame) -> LazyFrame {
 }
 
 /// Counts, per target, the distinct other companies `_other` reached from
-/// the target's leaders (`led`, see [`target_leaders`]) through `evidence`: rows (`_p2`, `_other`,
-/// `_other_from`, `_a`, `_b`) saying that person `_p2` has been a leader of
-/// `_other` since `_other_from` and that `_other` counts at every as-of date
-/// in `[_a, _b)`.
+/// the target's leaders (`led`, see [`target_leaders`]) through
+/// `evidence`: rows (`_p2`, `_other`, `_other_from`, `_a`, `_b`) saying
+/// that person `_p2` has been a leader of `_other` since `_other_from` and
+/// that `_other` counts at every as-of date in `[_a, _b)`.
 ///
 /// `evidence` holds only the companies that carry the signal (a severe
 /// outcome, a dissolution), never every company of a person, so the join
@@ -426,13 +426,6 @@ fn merge_intervals(intervals: LazyFrame, keys: &[&str]) -> PolarsResult<LazyFram
         .group_by(group)
         .agg([col("_a").min(), col("_b").max()])
         .select(out))
-}
-
-/// Registered at the address on the as-of date.
-fn lives_then() -> Expr {
-    col("from_date")
-        .lt_eq(col(AS_OF))
-        .and(col("_to").is_null().or(col("_to").gt(col(AS_OF))))
 }
 
 /// Addresses where the site's permit holders live, on the as-of date, with

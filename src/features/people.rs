@@ -395,13 +395,6 @@ pub fn attach_residences(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
     let Ok(intervals) = residence_intervals(residences) else {
         return targets.with_columns(null_columns(&owned(&names)));
     };
-    let live_then = |lf: LazyFrame| {
-        lf.filter(
-            col("from_date")
-                .lt_eq(col(AS_OF))
-                .and(col("_to").is_null().or(col("_to").gt(col(AS_OF)))),
-        )
-    };
     let holders = permits
         .with_columns([holder_key()])
         .group_by([col("_holder")])
@@ -410,16 +403,17 @@ pub fn attach_residences(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
             col("person_id").first(),
             col(AS_OF).first(),
         ]);
-    let worker_addr =
-        live_then(holders.inner_join(intervals.clone(), col("person_id"), col("person_id")))
-            .select([
-                col(KEY),
-                col("person_id"),
-                col(AS_OF),
-                col("address_id"),
-                address_day().alias("_ad"),
-                col("employer_provided"),
-            ]);
+    let worker_addr = holders
+        .inner_join(intervals.clone(), col("person_id"), col("person_id"))
+        .filter(lives_then())
+        .select([
+            col(KEY),
+            col("person_id"),
+            col(AS_OF),
+            col("address_id"),
+            address_day().alias("_ad"),
+            col("employer_provided"),
+        ]);
     // Each address on each date once, keyed by one integer.
     let addr_dates = worker_addr
         .clone()
@@ -477,8 +471,9 @@ pub fn attach_residences(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
 /// (whether any of their registrations there is employer-provided) and
 /// `_ppr`, persons per room (null when the rooms are not known or 0).
 /// Grouped `by` the pair's two columns, or by one column that stands for
-/// the pair (the network features' coded address-day). One implementation
-/// for the housing features, the network features and permit screening.
+/// the pair (the features' coded address-day, [`super::address_day`]).
+/// One implementation for the housing features, the network features and
+/// permit screening.
 pub(crate) fn address_occupancy(
     intervals: LazyFrame,
     addr_dates: LazyFrame,
@@ -486,11 +481,7 @@ pub(crate) fn address_occupancy(
 ) -> LazyFrame {
     addr_dates
         .inner_join(intervals, col("address_id"), col("address_id"))
-        .filter(
-            col("from_date")
-                .lt_eq(col(AS_OF))
-                .and(col("_to").is_null().or(col("_to").gt(col(AS_OF)))),
-        )
+        .filter(lives_then())
         .group_by(by)
         .agg([
             col("person_id")
@@ -504,6 +495,16 @@ pub(crate) fn address_occupancy(
             .then(col("_persons") / col("_rooms"))
             .otherwise(lit(NULL))
             .alias("_ppr")])
+}
+
+/// Registered at the address on the as-of date, in [`residence_intervals`]
+/// terms: the registration started on or before it and the next one (if
+/// any) after it. One rule for the housing and network features and for
+/// permit screening.
+pub(crate) fn lives_then() -> Expr {
+    col("from_date")
+        .lt_eq(col(AS_OF))
+        .and(col("_to").is_null().or(col("_to").gt(col(AS_OF))))
 }
 
 /// Residences as intervals: from a person's registration (a blank date is

@@ -102,14 +102,11 @@ impl Risk {
     pub fn from_scored(scored: &Scored) -> Risk {
         let record = Record::of(scored);
         let mut risk = Risk::default();
-        let blocks = rank_in_blocks(scored, &Filter::default(), None, 0, 1 << 16, |rows| {
+        let Ok(()) = rank_in_blocks(scored, &Filter::default(), None, 0, 1 << 16, |rows| {
             risk.add(&record, &rows);
             Ok::<(), std::convert::Infallible>(())
         });
-        match blocks {
-            Ok(()) => risk,
-            Err(never) => match never {},
-        }
+        risk
     }
 
     /// The risk of sites already ranked (unfiltered) from `scored`.

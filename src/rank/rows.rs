@@ -161,9 +161,10 @@ pub fn exposure(workers: f64) -> f64 {
 /// (see `docs/model.md`). Recency rises from 1 (inspected today) to 1.5
 /// (three years or more, or never); a tip newer than the last inspection
 /// (or at a site never inspected) multiplies by 1.25.
-pub fn priorities(scored: &Scored, workers: &[f64]) -> Vec<f64> {
+/// `workers` and `days` (since the last inspection) are per row, as
+/// [`workers_exposed`] and the `days_since_inspection` column give them.
+pub fn priorities(scored: &Scored, workers: &[f64], days: &[Option<f64>]) -> Vec<f64> {
     let frame = &scored.assessment.frame;
-    let days = f64_col(frame, "days_since_inspection");
     let tip = f64_col(frame, "last_tip_age_days");
     (0..frame.height())
         .map(|row| {
@@ -194,11 +195,10 @@ pub fn rank(
     reasons_per_site: usize,
 ) -> Vec<Ranked> {
     let mut out = Vec::new();
-    rank_in_blocks(scored, filter, top, reasons_per_site, usize::MAX, |rows| {
+    let Ok(()) = rank_in_blocks(scored, filter, top, reasons_per_site, usize::MAX, |rows| {
         out.extend(rows);
         Ok::<(), std::convert::Infallible>(())
-    })
-    .unwrap_or_else(|never| match never {});
+    });
     out
 }
 
@@ -230,7 +230,8 @@ pub fn rank_in_blocks<E>(
     let company = str_col(frame, "company_id");
     let name = str_col(frame, "name");
     let municipality = str_col(frame, "municipality");
-    let priority = priorities(scored, &workers);
+    let days = f64_col(frame, "days_since_inspection");
+    let priority = priorities(scored, &workers, &days);
     let get = |ca: Option<&StringChunked>, i: usize| ca.and_then(|c| c.get(i)).map(str::to_string);
 
     let mut order: Vec<(usize, f64)> = (0..n)
@@ -249,7 +250,6 @@ pub fn rank_in_blocks<E>(
     order.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
     let take = top.unwrap_or(order.len()).min(order.len());
     order.truncate(take);
-    let days = f64_col(frame, "days_since_inspection");
     let row = |k: usize, i: usize, priority: f64| {
         let s = &a.sites[i];
         Ranked {
@@ -287,8 +287,9 @@ pub fn rank_in_blocks<E>(
     // Each row's reasons are sentences rendered from the frame: on a
     // national register that is millions of them, built on every core
     // (rayon keeps the order).
-    for (b, chunk) in order.chunks(block.max(1)).enumerate() {
-        let first = b * block.max(1);
+    let block = block.max(1);
+    for (b, chunk) in order.chunks(block).enumerate() {
+        let first = b * block;
         let rows: Vec<Ranked> = chunk
             .par_iter()
             .enumerate()

@@ -24,18 +24,11 @@ use crate::data::load::LINE_COLUMN;
 use crate::data::parse::{from_days, to_days};
 use crate::data::{Dataset, Table};
 use crate::features::{
-    AS_OF, CROWDED_PERSONS_PER_ROOM, SITE, YEAR_DAYS, address_occupancy, residence_intervals,
-    table_lazy,
+    AS_OF, CROWDED_PERSONS_PER_ROOM, SITE, YEAR_DAYS, address_occupancy, lives_then,
+    residence_intervals, table_lazy,
 };
 use crate::pipeline::Scored;
 use crate::rank::evidence::Record;
-
-/// Registered at the address on the as-of date.
-fn lives_then() -> Expr {
-    col("from_date")
-        .lt_eq(col(AS_OF))
-        .and(col("_to").is_null().or(col("_to").gt(col(AS_OF))))
-}
 
 /// Permits in force at the as-of date as the features count them: started
 /// on or before it and not ended more than a year before it.
