@@ -4,7 +4,6 @@
 //! line order, and the typed columns built. The folder-level load (which
 //! tables, in which order, the report and fingerprint) is `load`'s.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -21,61 +20,55 @@ use super::schema::{ColType, ColumnSpec, OUTCOMES, Table};
 use super::source::{canonical_for, open_csv, open_parquet};
 use super::validate::{Context, check_unique};
 
-/// A typed column under construction.
+/// A typed column under construction, in polars' own builders (values and
+/// a validity mask, no `Option` per value, no copy when finished).
 enum Builder {
     Str(StringChunkedBuilder),
-    Int(Vec<Option<i64>>),
-    Float(Vec<Option<f64>>),
-    Bool(Vec<Option<bool>>),
-    Date(Vec<Option<i32>>),
+    Int(PrimitiveChunkedBuilder<Int64Type>),
+    Float(PrimitiveChunkedBuilder<Float64Type>),
+    Bool(BooleanChunkedBuilder),
+    Date(PrimitiveChunkedBuilder<Int32Type>),
 }
 
 impl Builder {
     fn new(spec: &ColumnSpec, capacity: usize) -> Self {
+        let name: PlSmallStr = spec.name.into();
         match spec.ty {
             ColType::Str | ColType::Enum(_) => {
-                Builder::Str(StringChunkedBuilder::new(spec.name.into(), capacity))
+                Builder::Str(StringChunkedBuilder::new(name, capacity))
             }
-            ColType::Int => Builder::Int(Vec::with_capacity(capacity)),
-            ColType::Float | ColType::Amount => Builder::Float(Vec::with_capacity(capacity)),
-            ColType::Bool => Builder::Bool(Vec::with_capacity(capacity)),
-            ColType::Date | ColType::Month => Builder::Date(Vec::with_capacity(capacity)),
+            ColType::Int => Builder::Int(PrimitiveChunkedBuilder::new(name, capacity)),
+            ColType::Float | ColType::Amount => {
+                Builder::Float(PrimitiveChunkedBuilder::new(name, capacity))
+            }
+            ColType::Bool => Builder::Bool(BooleanChunkedBuilder::new(name, capacity)),
+            ColType::Date | ColType::Month => {
+                Builder::Date(PrimitiveChunkedBuilder::new(name, capacity))
+            }
         }
     }
 
-    /// Room for `n` more values (text columns grow as they go).
-    fn reserve(&mut self, n: usize) {
-        match self {
-            Builder::Str(_) => {}
-            Builder::Int(v) => v.reserve(n),
-            Builder::Float(v) => v.reserve(n),
-            Builder::Bool(v) => v.reserve(n),
-            Builder::Date(v) => v.reserve(n),
-        }
-    }
-
-    fn push(&mut self, v: &Value) {
+    fn push(&mut self, v: &Value<'_>) {
         match (self, v) {
             (Builder::Str(b), Value::Str(s)) => b.append_value(s),
             (Builder::Str(b), _) => b.append_null(),
-            (Builder::Int(b), Value::Int(x)) => b.push(Some(*x)),
-            (Builder::Int(b), _) => b.push(None),
-            (Builder::Float(b), v) => b.push(v.as_f64()),
-            (Builder::Bool(b), Value::Bool(x)) => b.push(Some(*x)),
-            (Builder::Bool(b), _) => b.push(None),
-            (Builder::Date(b), Value::Date(x)) => b.push(Some(*x)),
-            (Builder::Date(b), _) => b.push(None),
+            (Builder::Int(b), Value::Int(x)) => b.append_value(*x),
+            (Builder::Int(b), _) => b.append_null(),
+            (Builder::Float(b), v) => b.append_option(v.as_f64()),
+            (Builder::Bool(b), Value::Bool(x)) => b.append_value(*x),
+            (Builder::Bool(b), _) => b.append_null(),
+            (Builder::Date(b), Value::Date(x)) => b.append_value(*x),
+            (Builder::Date(b), _) => b.append_null(),
         }
     }
 
-    fn finish(self, name: &str) -> PolarsResult<Column> {
-        let name: PlSmallStr = name.into();
+    fn finish(self) -> PolarsResult<Column> {
         Ok(match self {
-            Builder::Str(b) => b.finish().into_series().into(),
-            Builder::Int(v) => Column::new(name, v),
-            Builder::Float(v) => Column::new(name, v),
-            Builder::Bool(v) => Column::new(name, v),
-            Builder::Date(v) => Column::new(name, v).cast(&DataType::Date)?,
+            Builder::Str(b) => b.finish().into_column(),
+            Builder::Int(b) => b.finish().into_column(),
+            Builder::Float(b) => b.finish().into_column(),
+            Builder::Bool(b) => b.finish().into_column(),
+            Builder::Date(b) => b.finish().into_column().cast(&DataType::Date)?,
         })
     }
 }
@@ -145,9 +138,9 @@ pub(super) fn load_table(
     let col_names: Vec<&str> = specs.iter().map(|s| s.name).collect();
     let mut builders: Vec<Builder> = specs.iter().map(|s| Builder::new(s, 1024)).collect();
     let mut lines: Vec<i64> = Vec::new();
-    let mut seen_keys: HashMap<String, u64> = HashMap::new();
+    let mut seen_keys: PlHashMap<String, u64> = PlHashMap::new();
     // With `fold`, kept rows wait here (a later row may still add to them).
-    let mut folded: Option<Vec<Vec<Value>>> = tm.fold.then(Vec::new);
+    let mut folded: Option<Vec<Vec<Value<'static>>>> = tm.fold.then(Vec::new);
     let key_idx = table
         .unique_key()
         .and_then(|k| specs.iter().position(|s| s.name == k));
@@ -187,8 +180,11 @@ pub(super) fn load_table(
         scope.spawn(move || read_batches(rows, &batches));
         let mut first = true;
         for (batch, read_error) in received {
+            // The rows of the batch that are kept, in line order, until they
+            // go into the typed columns (one column per core at a time).
+            let mut kept: Vec<Vec<Value<'_>>> = Vec::with_capacity(batch.len());
             if std::mem::take(&mut first) {
-                reserve(&mut builders, &mut lines, &batch, file_bytes);
+                reserve(specs, &mut builders, &mut lines, &batch, file_bytes);
             }
             let outs: Vec<Result<RowOut, DataError>> = batch
                 .par_iter()
@@ -235,15 +231,15 @@ pub(super) fn load_table(
                                             // Folded tables keep the row's index, not its line.
                                             seen_keys.insert(key, rows.len() as u64);
                                         }
-                                        rows.push(values);
+                                        rows.push(
+                                            values.into_iter().map(Value::into_owned).collect(),
+                                        );
                                     }
                                     None => {
                                         if let Some(key) = key {
                                             seen_keys.insert(key, line);
                                         }
-                                        for (b, v) in builders.iter_mut().zip(&values) {
-                                            b.push(v);
-                                        }
+                                        kept.push(values);
                                     }
                                 }
                                 lines.push(line as i64);
@@ -272,7 +268,7 @@ pub(super) fn load_table(
                             // Notes may name anyone: never copied, the line finds them.
                             "[free text: withheld]".to_string()
                         } else {
-                            v.clone()
+                            v.to_string()
                         }
                     })
                     .collect();
@@ -281,6 +277,7 @@ pub(super) fn load_table(
                     report.samples.push(sample);
                 }
             }
+            push_rows(&mut builders, &kept);
             stage.add(batch.len() as u64);
             if let Some(e) = read_error {
                 return Err(e);
@@ -304,12 +301,22 @@ pub(super) fn load_table(
         }
     }
     let mut columns = Vec::with_capacity(specs.len() + 1);
-    for (b, spec) in builders.into_iter().zip(specs) {
-        columns.push(b.finish(spec.name).map_err(polars_err)?);
+    for b in builders {
+        columns.push(b.finish().map_err(polars_err)?);
     }
     columns.push(Column::new(LINE_COLUMN.into(), lines));
     let df = DataFrame::new(report.rows_loaded, columns).map_err(polars_err)?;
     Ok((df, report))
+}
+
+/// Appends rows (in line order) to the typed columns, each column on its
+/// own core: the columns are independent, so their order is kept.
+fn push_rows(builders: &mut [Builder], rows: &[Vec<Value<'_>>]) {
+    builders.par_iter_mut().enumerate().for_each(|(j, b)| {
+        for row in rows {
+            b.push(&row[j]);
+        }
+    });
 }
 
 /// A batch of rows in line order, and the read error that ended it, if any.
@@ -342,8 +349,10 @@ fn read_batches(
 
 /// Reserves the typed columns for the rows a CSV file of `file_bytes`
 /// likely holds, judged from the first batch's bytes per row, so that tens
-/// of millions of rows are not copied again at every doubling.
+/// of millions of rows are not copied again at every doubling. The columns
+/// are still empty: they are made anew at that size.
 fn reserve(
+    specs: &[ColumnSpec],
     builders: &mut [Builder],
     lines: &mut Vec<i64>,
     first: &[(u64, csv::StringRecord)],
@@ -359,8 +368,8 @@ fn reserve(
     let rows = (bytes / (sampled / first.len()).max(1)).saturating_add(first.len());
     let rows = rows.min(1 << 31);
     lines.reserve(rows);
-    for b in builders {
-        b.reserve(rows);
+    for (b, spec) in builders.iter_mut().zip(specs) {
+        *b = Builder::new(spec, rows);
     }
 }
 
@@ -497,7 +506,7 @@ fn resolve(
 /// Folds a later row of a record into the row kept for it: an outcome
 /// takes the more serious of the two, any other column keeps the first
 /// value and fills a blank from the later row.
-fn fold_into(kept: &mut [Value], later: Vec<Value>, specs: &[ColumnSpec]) {
+fn fold_into(kept: &mut [Value<'static>], later: Vec<Value<'_>>, specs: &[ColumnSpec]) {
     for ((k, v), spec) in kept.iter_mut().zip(later).zip(specs) {
         let take = match (&*k, &v, spec.ty) {
             (Value::Null, _, _) => true,
@@ -508,7 +517,7 @@ fn fold_into(kept: &mut [Value], later: Vec<Value>, specs: &[ColumnSpec]) {
             _ => false,
         };
         if take {
-            *k = v;
+            *k = v.into_owned();
         }
     }
 }
@@ -517,7 +526,7 @@ fn fold_into(kept: &mut [Value], later: Vec<Value>, specs: &[ColumnSpec]) {
 pub fn empty_frame(table: Table) -> PolarsResult<DataFrame> {
     let mut columns = Vec::new();
     for spec in table.columns() {
-        columns.push(Builder::new(spec, 0).finish(spec.name)?);
+        columns.push(Builder::new(spec, 0).finish()?);
     }
     columns.push(Column::new(LINE_COLUMN.into(), Vec::<i64>::new()));
     DataFrame::new(0, columns)

@@ -6,7 +6,7 @@
 //! with a [`DataError`]. The result carries a report of rows read, loaded
 //! and rejected per table, and a fingerprint of the inputs.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -320,7 +320,7 @@ fn read_folder(dir: &Path, opts: &LoadOptions) -> Result<Dataset, DataError> {
     }
     let mut ctx = Context {
         ids: HashMap::new(),
-        company_ids: HashSet::new(),
+        company_ids: PlHashSet::new(),
         indicators: indicator_ids(opts),
         as_of_limit,
         check_references: true,
@@ -428,8 +428,8 @@ fn rejects_dir(opts: &LoadOptions) -> PathBuf {
 
 /// The indicator ids accepted in `findings` and `tips`: the 11 ILO ids,
 /// `other`, and the extra ids of the options.
-fn indicator_ids(opts: &LoadOptions) -> HashSet<String> {
-    let mut indicators: HashSet<String> = ILO_INDICATORS
+fn indicator_ids(opts: &LoadOptions) -> PlHashSet<String> {
+    let mut indicators: PlHashSet<String> = ILO_INDICATORS
         .iter()
         .chain([&NON_ILO_FINDING])
         .map(|s| (*s).to_string())
@@ -468,7 +468,7 @@ pub fn load_file(table: Table, path: &Path, opts: &LoadOptions) -> Result<Loaded
     }
     let ctx = Context {
         ids: HashMap::new(),
-        company_ids: HashSet::new(),
+        company_ids: PlHashSet::new(),
         indicators: indicator_ids(opts),
         as_of_limit: NaiveDate::MAX,
         check_references: false,
@@ -500,7 +500,7 @@ pub fn load_file(table: Table, path: &Path, opts: &LoadOptions) -> Result<Loaded
 type LoadedTable = (Table, Option<(DataFrame, TableReport, Vec<u8>, bool)>);
 
 /// The distinct values of a string column.
-fn string_set(df: &DataFrame, column: &str) -> HashSet<String> {
+fn string_set(df: &DataFrame, column: &str) -> PlHashSet<String> {
     df.column(column)
         .ok()
         .and_then(|c| {

@@ -3,17 +3,20 @@
 //! time, and case-insensitive codes. Each parser returns the reason a value
 //! is wrong, written for the person who has to fix the file.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
 
 use super::schema::ColType;
 
-/// A parsed cell.
+/// A parsed cell. Text borrows from the row it was read from where it can
+/// (most cells), so that a row is checked without copying its text.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub enum Value<'a> {
     /// Missing.
     Null,
     /// Text (also enumeration codes, in canonical spelling).
-    Str(String),
+    Str(Cow<'a, str>),
     /// Whole number.
     Int(i64),
     /// Decimal number.
@@ -24,7 +27,19 @@ pub enum Value {
     Date(i32),
 }
 
-impl Value {
+impl Value<'_> {
+    /// The value with its text owned, to keep beyond the row it came from.
+    pub fn into_owned(self) -> Value<'static> {
+        match self {
+            Value::Null => Value::Null,
+            Value::Str(s) => Value::Str(Cow::Owned(s.into_owned())),
+            Value::Int(v) => Value::Int(v),
+            Value::Float(v) => Value::Float(v),
+            Value::Bool(v) => Value::Bool(v),
+            Value::Date(v) => Value::Date(v),
+        }
+    }
+
     /// The value as f64 for range checks.
     pub fn as_f64(&self) -> Option<f64> {
         match self {
@@ -63,13 +78,13 @@ pub fn from_days(days: i32) -> NaiveDate {
 }
 
 /// Parses one cell. An empty or whitespace cell is `Null`.
-pub fn parse_value(text: &str, ty: ColType, decimal: Decimal) -> Result<Value, String> {
+pub fn parse_value(text: &str, ty: ColType, decimal: Decimal) -> Result<Value<'_>, String> {
     let t = text.trim();
     if t.is_empty() || t.eq_ignore_ascii_case("na") || t.eq_ignore_ascii_case("null") {
         return Ok(Value::Null);
     }
     match ty {
-        ColType::Str => Ok(Value::Str(t.to_string())),
+        ColType::Str => Ok(Value::Str(Cow::Borrowed(t))),
         ColType::Int => parse_int(t).map(Value::Int),
         ColType::Float => parse_float(t, decimal).map(Value::Float),
         ColType::Amount => parse_amount(t, decimal).map(Value::Float),
@@ -79,7 +94,7 @@ pub fn parse_value(text: &str, ty: ColType, decimal: Decimal) -> Result<Value, S
         ColType::Enum(values) => values
             .iter()
             .find(|v| v.eq_ignore_ascii_case(t))
-            .map(|v| Value::Str((*v).to_string()))
+            .map(|v| Value::Str(Cow::Borrowed(*v)))
             .ok_or_else(|| {
                 format!(
                     "'{t}' is not one of {}; recode it in tilsyn.toml",

@@ -4,6 +4,7 @@
 //! (the unique-key check, which depends on the rows before, stays with the
 //! loader), so the loader runs this on every core, a batch at a time.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::DataError;
@@ -27,18 +28,18 @@ pub(super) enum FieldSource {
 }
 
 /// What one row gave.
-pub(super) enum RowOut {
+pub(super) enum RowOut<'r> {
     /// Skipped: a column holds a value the mapping says to ignore.
     Ignored,
     /// Rejected by a cell's check or by its shape: the canonical fields
     /// (for the rejects file) and why.
-    Rejected(Vec<String>, Failure),
+    Rejected(Vec<Cow<'r, str>>, Failure),
     /// Every cell parsed. `key` is the unique key's text, if the table has
     /// one; `late` a failure of the relation checks, which the loader
     /// reports only if the key is not a duplicate (the order of the checks).
     Parsed {
         /// The parsed values, one per canonical column.
-        values: Vec<Value>,
+        values: Vec<Value<'r>>,
         /// The unique key's canonical text.
         key: Option<String>,
         /// A failed relation check.
@@ -65,46 +66,42 @@ pub(super) struct RowChecker<'a> {
 impl RowChecker<'_> {
     /// The canonical text of each field: mapped, recoded, pseudonymised,
     /// and CPR-like values masked (or refused in a person column).
-    pub(super) fn fields(
-        &self,
+    pub(super) fn fields<'r>(
+        &'r self,
         line: u64,
-        record: &csv::StringRecord,
-    ) -> Result<Vec<String>, DataError> {
+        record: &'r csv::StringRecord,
+    ) -> Result<Vec<Cow<'r, str>>, DataError> {
         let mut fields = Vec::with_capacity(self.specs.len());
         for (i, (spec, src)) in self.specs.iter().zip(self.sources).enumerate() {
-            let joined;
-            let raw = match src {
-                FieldSource::Index(j) => record.get(*j).unwrap_or(""),
+            let raw: Cow<'r, str> = match src {
+                FieldSource::Index(j) => Cow::Borrowed(record.get(*j).unwrap_or("").trim()),
                 FieldSource::Joined(js) => {
                     let parts: Vec<&str> = js
                         .iter()
                         .map(|j| record.get(*j).unwrap_or("").trim())
                         .collect();
-                    joined = if parts.iter().all(|p| p.is_empty()) {
-                        String::new()
+                    if parts.iter().all(|p| p.is_empty()) {
+                        Cow::Borrowed("")
                     } else {
-                        parts.join(JOIN_SEPARATOR)
-                    };
-                    joined.as_str()
+                        Cow::Owned(parts.join(JOIN_SEPARATOR).trim().to_string())
+                    }
                 }
-                FieldSource::Constant(c) => c.as_str(),
-                FieldSource::Missing => "",
+                FieldSource::Constant(c) => Cow::Borrowed(c.trim()),
+                FieldSource::Missing => Cow::Borrowed(""),
             };
-            let raw = raw.trim();
-            let recoded = self
-                .tm
-                .recode
-                .get(spec.name)
-                .and_then(|r| r.apply(raw))
-                .unwrap_or(raw);
+            let recoded: Cow<'r, str> =
+                match self.tm.recode.get(spec.name).and_then(|r| r.apply(&raw)) {
+                    Some(code) => Cow::Borrowed(code),
+                    None => raw,
+                };
             // A personal column is pseudonymised whatever the shape of its
             // values (a CPR number, a passport number, a name), unless a
             // value already is a pseudonym; a column the mapping marks too.
             let hash = !recoded.is_empty()
-                && (self.to_hash[i] || (spec.person_id && !is_pseudonym(recoded)));
-            let mut text = match (self.key, hash) {
-                (Some(key), true) => key.pseudonym(recoded),
-                _ => recoded.to_string(),
+                && (self.to_hash[i] || (spec.person_id && !is_pseudonym(&recoded)));
+            let mut text: Cow<'r, str> = match (self.key, hash) {
+                (Some(key), true) => Cow::Owned(key.pseudonym(&recoded)),
+                _ => recoded,
             };
             let hashed = hash && self.key.is_some();
             // Organisation ids (P-numbers: 10 digits) can look like CPR numbers.
@@ -129,8 +126,8 @@ impl RowChecker<'_> {
                 // A CPR-like value in another column (a shifted row, say) is
                 // never repeated in a message or a rejects file.
                 text = match self.key {
-                    Some(key) => key.pseudonym(&text),
-                    None => "[CPR-like value withheld]".to_string(),
+                    Some(key) => Cow::Owned(key.pseudonym(&text)),
+                    None => Cow::Borrowed("[CPR-like value withheld]"),
                 };
             }
             fields.push(text);
@@ -162,16 +159,16 @@ impl RowChecker<'_> {
     /// Fills what the bundled reference tables give: a sector's DB07 code
     /// from its title (when the mapping asks for it) and, in `sites`, a
     /// blank municipality code from the postcode.
-    fn derive(&self, fields: &mut [String]) -> Result<(), Failure> {
+    fn derive(&self, fields: &mut [Cow<'_, str>]) -> Result<(), Failure> {
         let reference = ReferenceData::bundled();
         let at = |name: &str| self.specs.iter().position(|s| s.name == name);
         if self.tm.sector_from_title
             && let Some(i) = at("sector_code")
             && !fields[i].is_empty()
         {
-            let title = fields[i].clone();
+            let title = fields[i].to_string();
             match reference.sector_by_name(&title) {
-                SectorMatch::Found(code) => fields[i] = code,
+                SectorMatch::Found(code) => fields[i] = Cow::Owned(code),
                 SectorMatch::Unknown => {
                     return Err((
                         "sector_code".into(),
@@ -197,13 +194,17 @@ impl RowChecker<'_> {
             && fields[m].is_empty()
             && let Some(found) = reference.postcode(&fields[p])
         {
-            fields[m] = found.municipality_code.to_string();
+            fields[m] = Cow::Owned(found.municipality_code.to_string());
         }
         Ok(())
     }
 
     /// Maps and checks one row, except for its unique key.
-    pub(super) fn check(&self, line: u64, record: &csv::StringRecord) -> Result<RowOut, DataError> {
+    pub(super) fn check<'r>(
+        &'r self,
+        line: u64,
+        record: &'r csv::StringRecord,
+    ) -> Result<RowOut<'r>, DataError> {
         if self.ignored(record) {
             return Ok(RowOut::Ignored);
         }
@@ -232,7 +233,7 @@ impl RowChecker<'_> {
             return Ok(RowOut::Rejected(fields, f));
         }
         let late = check_relations(self.table, self.specs, &fields, &values, self.ctx).err();
-        let key = self.key_idx.map(|k| fields[k].clone());
+        let key = self.key_idx.map(|k| fields[k].to_string());
         Ok(RowOut::Parsed { values, key, late })
     }
 }

@@ -3,7 +3,10 @@
 //! tables, period order and indicator ids. A failure names the column and
 //! says what to fix; the row then goes to the rejects file.
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use polars::prelude::{PlHashMap, PlHashSet};
 
 use chrono::NaiveDate;
 
@@ -13,9 +16,9 @@ use super::schema::{ColumnSpec, DK_LAT, ILO_INDICATORS, NON_ILO_FINDING, Table};
 
 /// Ids seen so far, for uniqueness and reference checks.
 pub(super) struct Context {
-    pub(super) ids: HashMap<Table, HashSet<String>>,
-    pub(super) company_ids: HashSet<String>,
-    pub(super) indicators: HashSet<String>,
+    pub(super) ids: HashMap<Table, PlHashSet<String>>,
+    pub(super) company_ids: PlHashSet<String>,
+    pub(super) indicators: PlHashSet<String>,
     pub(super) as_of_limit: NaiveDate,
     /// Whether references to other tables are checked (`false` for a file
     /// loaded on its own, such as pending permit applications, which may
@@ -35,11 +38,11 @@ pub(super) type Failure = (String, String);
 /// The unique key of a row against the keys of the rows loaded before it.
 pub(super) fn check_unique(
     specs: &[ColumnSpec],
-    fields: &[String],
+    fields: &[Cow<'_, str>],
     k: usize,
-    seen: &HashMap<String, u64>,
+    seen: &PlHashMap<String, u64>,
 ) -> Result<(), Failure> {
-    match seen.get(&fields[k]) {
+    match seen.get(fields[k].as_ref()) {
         Some(first) => {
             let key = specs[k].name;
             Err((
@@ -53,18 +56,23 @@ pub(super) fn check_unique(
 
 /// Parses every cell into `values`: types, required values, ranges, dates
 /// not after the as-of date.
-pub(super) fn parse_cells(
+pub(super) fn parse_cells<'r>(
     table: Table,
     specs: &[ColumnSpec],
-    fields: &[String],
-    values: &mut [Value],
+    fields: &[Cow<'r, str>],
+    values: &mut [Value<'r>],
     decimal: Decimal,
     ctx: &Context,
 ) -> Result<(), Failure> {
     let fail = |col: &str, reason: String| Err((col.to_string(), reason));
     for (i, spec) in specs.iter().enumerate() {
-        let v = parse::parse_value(&fields[i], spec.ty, decimal)
-            .map_err(|e| (spec.name.to_string(), e))?;
+        // Text read as it is borrows from the row; text made here (a
+        // pseudonym, joined columns) is copied into the value.
+        let parsed = match &fields[i] {
+            Cow::Borrowed(text) => parse::parse_value(text, spec.ty, decimal),
+            Cow::Owned(text) => parse::parse_value(text, spec.ty, decimal).map(Value::into_owned),
+        };
+        let v = parsed.map_err(|e| (spec.name.to_string(), e))?;
         if spec.required && v == Value::Null {
             return fail(spec.name, format!("a value is required in '{}'", spec.name));
         }
@@ -109,8 +117,8 @@ pub(super) fn parse_cells(
 pub(super) fn check_relations(
     table: Table,
     specs: &[ColumnSpec],
-    fields: &[String],
-    values: &[Value],
+    fields: &[Cow<'_, str>],
+    values: &[Value<'_>],
     ctx: &Context,
 ) -> Result<(), Failure> {
     let fail = |col: &str, reason: String| Err((col.to_string(), reason));
@@ -127,7 +135,10 @@ pub(super) fn check_relations(
     };
     for r in references {
         if let Some((Value::Str(id), _)) = get(r.column) {
-            let known = ctx.ids.get(&r.table).is_some_and(|ids| ids.contains(id));
+            let known = ctx
+                .ids
+                .get(&r.table)
+                .is_some_and(|ids| ids.contains(id.as_ref()));
             if !known {
                 return fail(
                     r.column,
@@ -163,7 +174,7 @@ pub(super) fn check_relations(
                 (Some(Value::Null) | None, Some(Value::Null) | None) => {
                     return fail("site_id", "a tip needs a site_id or a company_id".into());
                 }
-                (_, Some(Value::Str(c))) if !ctx.company_ids.contains(&c) => {
+                (_, Some(Value::Str(c))) if !ctx.company_ids.contains(c.as_ref()) => {
                     return fail(
                         "company_id",
                         format!("company_id '{c}' is not the company of any site"),
@@ -194,9 +205,9 @@ pub(super) fn check_relations(
     Ok(())
 }
 
-fn check_indicator(v: Option<&Value>, ctx: &Context) -> Result<(), (String, String)> {
+fn check_indicator(v: Option<&Value<'_>>, ctx: &Context) -> Result<(), (String, String)> {
     if let Some(Value::Str(id)) = v
-        && !ctx.indicators.contains(id)
+        && !ctx.indicators.contains(id.as_ref())
     {
         return Err((
             "indicator".into(),
