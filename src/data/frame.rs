@@ -17,7 +17,7 @@ use super::parse::{Decimal, Value};
 use super::rejects::{RejectSample, RejectWriter};
 use super::rows::{FieldSource, RowChecker, RowOut};
 use super::schema::{ColType, ColumnSpec, OUTCOMES, Table};
-use super::source::{canonical_for, open_csv, open_parquet};
+use super::source::{Source, canonical_for, open_csv, open_parquet};
 use super::validate::{Context, check_unique};
 
 /// A typed column under construction, in polars' own builders (values and
@@ -174,10 +174,14 @@ pub(super) fn load_table(
     // A reader thread reads the next batch while this one is checked and
     // merged (one batch waits at most), so reading overlaps the checks.
     let rows = source.rows;
+    let digest = source.digest;
     let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(1);
+    // Checked batches go back to the reader, which frees them while it
+    // waits: the merge, the one step on a single core, does not.
+    let (spent, spent_received) = std::sync::mpsc::channel::<Vec<(u64, csv::StringRecord)>>();
     let file_bytes = source.text_bytes;
     std::thread::scope(|scope| -> Result<(), DataError> {
-        scope.spawn(move || read_batches(rows, &batches));
+        scope.spawn(move || read_batches(rows, &batches, &spent_received));
         let mut first = true;
         for (batch, read_error) in received {
             // The rows of the batch that are kept, in line order, until they
@@ -278,13 +282,17 @@ pub(super) fn load_table(
                 }
             }
             push_rows(&mut builders, &kept);
+            drop(kept);
             stage.add(batch.len() as u64);
+            // The reader may have stopped; the batch is then freed here.
+            let _ = spent.send(batch);
             if let Some(e) = read_error {
                 return Err(e);
             }
         }
         Ok(())
     })?;
+    Source::finish_digest(digest, hasher);
     if report.rows_read == 0 && table.required() {
         return Err(DataError::NoRows {
             path: path.to_path_buf(),
@@ -326,8 +334,12 @@ type Batch = (Vec<(u64, csv::StringRecord)>, Option<DataError>);
 fn read_batches(
     mut rows: Box<dyn Iterator<Item = super::source::RowResult> + Send>,
     out: &std::sync::mpsc::SyncSender<Batch>,
+    spent: &std::sync::mpsc::Receiver<Vec<(u64, csv::StringRecord)>>,
 ) {
     loop {
+        while let Ok(done) = spent.try_recv() {
+            drop(done);
+        }
         let mut batch = Vec::with_capacity(BATCH_ROWS);
         let mut read_error = None;
         while batch.len() < BATCH_ROWS {

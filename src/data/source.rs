@@ -3,6 +3,7 @@
 //! checked, and the mapping of source headers onto canonical columns.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
@@ -23,6 +24,40 @@ pub(super) struct Source {
     pub(super) dialect: Option<Dialect>,
     /// Bytes of decoded text the rows come from (CSV only), to size the columns.
     pub(super) text_bytes: Option<usize>,
+    /// The file's digest, still being computed beside the parsing (CSV);
+    /// `None` when the caller's hasher already holds it.
+    pub(super) digest: Option<std::thread::JoinHandle<Sha256>>,
+}
+
+impl Source {
+    /// The digest of the file, once it has been computed.
+    pub(super) fn finish_digest(
+        digest: Option<std::thread::JoinHandle<Sha256>>,
+        hasher: &mut Sha256,
+    ) {
+        if let Some(handle) = digest {
+            *hasher = handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        }
+    }
+}
+
+/// A file's text for the CSV reader: the bytes as read (shared with the
+/// thread that digests them), from an offset past a byte-order mark, or
+/// text decoded from another encoding.
+enum Text {
+    Read(Arc<Vec<u8>>, usize),
+    Decoded(Vec<u8>),
+}
+
+impl AsRef<[u8]> for Text {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Text::Read(bytes, from) => bytes.get(*from..).unwrap_or_default(),
+            Text::Decoded(bytes) => bytes,
+        }
+    }
 }
 
 pub(super) fn open_csv(
@@ -31,8 +66,19 @@ pub(super) fn open_csv(
     hasher: &mut Sha256,
 ) -> Result<Source, DataError> {
     let (bytes, gzip) = dialect::read_bytes(path)?;
-    hasher.update(table_tag(path));
-    hasher.update(&bytes);
+    // The digest is taken on another thread while the rows are parsed (a
+    // national payroll file is most of a gigabyte).
+    let bytes = Arc::new(bytes);
+    let digest = {
+        let bytes = Arc::clone(&bytes);
+        let mut hasher = hasher.clone();
+        let tag = table_tag(path);
+        std::thread::spawn(move || {
+            hasher.update(tag);
+            hasher.update(bytes.as_slice());
+            hasher
+        })
+    };
     if tm.encoding == Some(dialect::Encoding::Utf8)
         && let Err(e) = std::str::from_utf8(
             bytes
@@ -50,25 +96,23 @@ pub(super) fn open_csv(
                 reason: "the mapping says utf-8 but the file is not valid UTF-8; set encoding = \"latin-1\" (or \"auto\")".into(),
             });
     }
-    let (text, encoding) = dialect::decode(&bytes, tm.encoding);
     // UTF-8 as it is (most files): the bytes read become the text, without
-    // a copy of the whole file; after a BOM, they move down in place.
-    let text = match text {
-        std::borrow::Cow::Owned(t) => t,
-        std::borrow::Cow::Borrowed(t) => {
+    // a copy of the whole file; after a BOM, the text starts past it.
+    let (text, encoding) = match dialect::decode(&bytes, tm.encoding) {
+        (std::borrow::Cow::Owned(t), encoding) => (Text::Decoded(t), encoding),
+        (std::borrow::Cow::Borrowed(t), encoding) => {
             let skip = bytes.len() - t.len();
-            let mut bytes = bytes;
-            bytes.drain(..skip);
-            bytes
+            (Text::Read(Arc::clone(&bytes), skip), encoding)
         }
     };
-    let text_bytes = Some(text.len());
-    if text.iter().all(u8::is_ascii_whitespace) {
+    drop(bytes);
+    let text_bytes = Some(text.as_ref().len());
+    if text.as_ref().iter().all(u8::is_ascii_whitespace) {
         return Err(DataError::EmptyFile {
             path: path.to_path_buf(),
         });
     }
-    if text.contains(&0u8) {
+    if text.as_ref().contains(&0u8) {
         return Err(DataError::NotATable {
             path: path.to_path_buf(),
             line: 1,
@@ -77,7 +121,7 @@ pub(super) fn open_csv(
     }
     let delimiter = tm
         .delimiter
-        .unwrap_or_else(|| dialect::sniff_delimiter(&text) as u8);
+        .unwrap_or_else(|| dialect::sniff_delimiter(text.as_ref()) as u8);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -117,6 +161,7 @@ pub(super) fn open_csv(
             gzip,
         }),
         text_bytes,
+        digest: Some(digest),
     })
 }
 
@@ -206,6 +251,7 @@ pub(super) fn open_parquet(
         rows: Box::new(rows),
         dialect: None,
         text_bytes: None,
+        digest: None,
     })
 }
 
