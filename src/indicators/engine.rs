@@ -212,14 +212,27 @@ impl CompiledCatalogue {
             .collect();
         let ilo_idx: Vec<Vec<usize>> = cat.indicators.iter().map(|d| d.ilo_indices()).collect();
         let expire = cat.scoring.expire_days;
+        // Each thread works in scratch lists of its own; a site keeps copies
+        // of exactly the right size (a million sites would otherwise each
+        // grow and shrink their lists).
+        type Scratch<'c> = (
+            Vec<(usize, f64)>,
+            Vec<usize>,
+            Vec<usize>,
+            Vec<(Dimension, &'c str, Strength)>,
+            Vec<&'c str>,
+        );
+        let scratch = || -> Scratch<'_> { Default::default() };
         Ok((0..n)
             .into_par_iter()
-            .map(|row| {
-                let mut fired = Vec::new();
-                let mut expired = Vec::new();
-                let mut unknown = Vec::new();
+            .map_init(scratch, |buffers, row| {
+                let (fired, expired, unknown, items, counted) = buffers;
+                fired.clear();
+                expired.clear();
+                unknown.clear();
+                items.clear();
+                counted.clear();
                 let mut ilo = [IloStatus::Unknown; 11];
-                let mut items: Vec<(Dimension, &str, Strength)> = Vec::new();
                 for (i, d) in cat.indicators.iter().enumerate() {
                     let value = if assessable[i] { rules[i][row] } else { None };
                     let age = ages[i].as_ref().and_then(|a| a[row]);
@@ -243,7 +256,7 @@ impl CompiledCatalogue {
                             if d.kind == Kind::Evidence && age.is_some_and(|a| a > expire) =>
                         {
                             expired.push(i);
-                            not_found(&mut unknown)
+                            not_found(unknown)
                         }
                         Some(true) => {
                             fired.push((i, weights[i] * cat.decay(age)));
@@ -261,7 +274,7 @@ impl CompiledCatalogue {
                                 _ => IloStatus::Observed,
                             }
                         }
-                        Some(false) => not_found(&mut unknown),
+                        Some(false) => not_found(unknown),
                     };
                     for &x in &ilo_idx[i] {
                         ilo[x] = ilo[x].max(status);
@@ -271,7 +284,7 @@ impl CompiledCatalogue {
                 items.sort_by(|a, b| (a.0, a.1, b.2).cmp(&(b.0, b.1, a.2)));
                 items.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
                 let mut counts = [StrengthCounts::default(); 6];
-                for (dim, _, s) in &items {
+                for (dim, _, s) in items.iter() {
                     counts[dim.index()].add(*s);
                 }
                 let mut dimensions = [false; 6];
@@ -280,7 +293,6 @@ impl CompiledCatalogue {
                 }
                 fired.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 // One fact counts once: within a group only the heaviest adds.
-                let mut counted: Vec<&str> = Vec::new();
                 for (i, w) in fired.iter_mut() {
                     if counted.contains(&groups[*i]) {
                         *w = 0.0;
@@ -291,14 +303,10 @@ impl CompiledCatalogue {
                 fired.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 let rule_score = fired.iter().map(|(_, w)| w).sum();
                 let coverage = ilo.iter().filter(|s| **s != IloStatus::Unknown).count() as u8;
-                // Kept for every site of a national register: no spare room.
-                fired.shrink_to_fit();
-                expired.shrink_to_fit();
-                unknown.shrink_to_fit();
                 SiteAssessment {
-                    fired,
-                    expired,
-                    unknown,
+                    fired: fired.clone(),
+                    expired: expired.clone(),
+                    unknown: unknown.clone(),
                     ilo,
                     coverage,
                     dimensions,
