@@ -11,7 +11,7 @@ use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 
 use super::{Edge, Graph, Node, NodeKind, Relation};
-use crate::data::columns::{bools, days, ints, plural, strs};
+use crate::data::columns::{bools, days, ints, plural, str_refs};
 use crate::data::parse::{from_days, to_days};
 use crate::data::{Dataset, Table};
 use crate::features::table_lazy;
@@ -27,6 +27,14 @@ struct Builder {
 }
 
 impl Builder {
+    /// Room for `n` more nodes of a kind, so that the index of a national
+    /// register is not rehashed (every id read again) as it grows.
+    fn reserve(&mut self, kind: NodeKind, n: usize) {
+        let slot = NodeKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+        self.index[slot].reserve(n);
+        self.nodes.reserve(n);
+    }
+
     /// The node of a kind and id, added on first use; a label replaces a
     /// label that is only the id.
     fn node(&mut self, kind: NodeKind, id: &str, label: Option<&str>) -> usize {
@@ -100,22 +108,19 @@ fn sites(ds: &Dataset, b: &mut Builder) -> PolarsResult<()> {
     let sites = ds
         .get(Table::Sites)
         .ok_or_else(|| polars_err!(ComputeError: "the sites table is required"))?;
-    let ids = strs(sites, "site_id")?;
-    let companies = strs(sites, "company_id")?;
-    let names = strs(sites, "name")?;
-    for ((site, company), name) in ids.iter().zip(&companies).zip(&names) {
+    let ids = str_refs(sites, "site_id")?;
+    let companies = str_refs(sites, "company_id")?;
+    let names = str_refs(sites, "name")?;
+    b.reserve(NodeKind::Site, sites.height());
+    b.reserve(NodeKind::Company, sites.height());
+    b.edges.reserve(sites.height());
+    for ((site, company), name) in ids.into_iter().zip(companies).zip(names) {
         let (Some(site), Some(company)) = (site, company) else {
             continue;
         };
-        let s = b.node(NodeKind::Site, site, name.as_deref());
-        let c = b.node(
-            NodeKind::Company,
-            company,
-            name.as_deref().map(company_label),
-        );
-        let named = name
-            .as_deref()
-            .map_or_else(String::new, |n| format!(" ({n})"));
+        let s = b.node(NodeKind::Site, site, name);
+        let c = b.node(NodeKind::Company, company, name.map(company_label));
+        let named = name.map_or_else(String::new, |n| format!(" ({n})"));
         b.edges.push(Edge {
             from: s,
             to: c,
@@ -154,10 +159,12 @@ fn roles(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<()> 
         )
         .collect()?;
     let (companies, persons, roles) = (
-        strs(&df, "company_id")?,
-        strs(&df, "person_id")?,
-        strs(&df, "role")?,
+        str_refs(&df, "company_id")?,
+        str_refs(&df, "person_id")?,
+        str_refs(&df, "role")?,
     );
+    b.reserve(NodeKind::Person, df.height());
+    b.edges.reserve(df.height());
     let (first, last, open, n) = (
         days(&df, "first")?,
         days(&df, "last")?,
@@ -165,8 +172,7 @@ fn roles(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<()> 
         ints(&df, "n")?,
     );
     for i in 0..df.height() {
-        let (Some(company), Some(person), Some(role)) = (&companies[i], &persons[i], &roles[i])
-        else {
+        let (Some(company), Some(person), Some(role)) = (companies[i], persons[i], roles[i]) else {
             continue;
         };
         let Some(relation) = Relation::of_role(role) else {
@@ -210,8 +216,8 @@ fn roles(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<()> 
 }
 
 /// One site's share of a shared node (recruiter, provider, address).
-struct Share {
-    site: String,
+struct Share<'a> {
+    site: &'a str,
     count: u64,
     first: Option<NaiveDate>,
     last: Option<NaiveDate>,
@@ -219,33 +225,33 @@ struct Share {
 }
 
 /// Rows of `df` (sorted by `key`, then site) as shares per key.
-fn shares(
-    df: &DataFrame,
+fn shares<'a>(
+    df: &'a DataFrame,
     key: &str,
     extra: Option<&str>,
-) -> PolarsResult<Vec<(String, Vec<Share>)>> {
-    let keys = strs(df, key)?;
-    let sites = strs(df, "site_id")?;
+) -> PolarsResult<Vec<(&'a str, Vec<Share<'a>>)>> {
+    let keys = str_refs(df, key)?;
+    let sites = str_refs(df, "site_id")?;
     let (n, first, last) = (ints(df, "n")?, days(df, "first")?, days(df, "last")?);
     let extra = match extra {
         Some(name) => ints(df, name)?,
         None => vec![None; df.height()],
     };
-    let mut out: Vec<(String, Vec<Share>)> = Vec::new();
+    let mut out: Vec<(&str, Vec<Share>)> = Vec::new();
     for i in 0..df.height() {
-        let (Some(k), Some(site)) = (&keys[i], &sites[i]) else {
+        let (Some(k), Some(site)) = (keys[i], sites[i]) else {
             continue;
         };
         let share = Share {
-            site: site.clone(),
+            site,
             count: n[i].unwrap_or(0).max(0) as u64,
             first: first[i].map(from_days),
             last: last[i].map(from_days),
             extra: extra[i],
         };
         match out.last_mut() {
-            Some((last_key, v)) if last_key == k => v.push(share),
-            _ => out.push((k.clone(), vec![share])),
+            Some((last_key, v)) if *last_key == k => v.push(share),
+            _ => out.push((k, vec![share])),
         }
     }
     Ok(out)
@@ -259,7 +265,7 @@ fn largest_first(group: &[Share]) -> Vec<usize> {
         group[*b]
             .count
             .cmp(&group[*a].count)
-            .then(group[*a].site.cmp(&group[*b].site))
+            .then(group[*a].site.cmp(group[*b].site))
     });
     order
 }
@@ -319,12 +325,13 @@ fn recruiters(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult
         ])
         .sort(["recruiter_id", "site_id"], SortMultipleOptions::default())
         .collect()?;
+    b.edges.reserve(df.height());
     for (recruiter, group) in shares(&df, "recruiter_id", None)? {
-        let r = b.node(NodeKind::Recruiter, &recruiter, None);
+        let r = b.node(NodeKind::Recruiter, recruiter, None);
         let period = group_years(&group);
         let order = largest_first(&group);
         for (i, share) in group.iter().enumerate() {
-            let s = b.node(NodeKind::Site, &share.site, None);
+            let s = b.node(NodeKind::Site, share.site, None);
             let also = others(&group, &order, i, |o| {
                 format!("{} of site {}", o.count, o.site)
             });
@@ -369,10 +376,10 @@ fn providers(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<
         .sort(["provider_id", "site_id"], SortMultipleOptions::default())
         .collect()?;
     for (provider, group) in shares(&df, "provider_id", Some("workers"))? {
-        let f = b.node(NodeKind::Provider, &provider, None);
+        let f = b.node(NodeKind::Provider, provider, None);
         let order = largest_first(&group);
         for (i, share) in group.iter().enumerate() {
-            let s = b.node(NodeKind::Site, &share.site, None);
+            let s = b.node(NodeKind::Site, share.site, None);
             let workers = share.extra.map_or_else(
                 || "workers (number not recorded)".to_string(),
                 |w| plural(w.max(0) as u64, "worker", "workers"),
@@ -435,8 +442,10 @@ fn addresses(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<
         ])
         .sort(["address_id", "site_id"], SortMultipleOptions::default())
         .collect()?;
+    b.reserve(NodeKind::Address, df.height());
+    b.edges.reserve(df.height());
     for (address, group) in shares(&df, "address_id", Some("rooms"))? {
-        let a = b.node(NodeKind::Address, &address, None);
+        let a = b.node(NodeKind::Address, address, None);
         let period = group_years(&group);
         let rooms = group
             .iter()
@@ -447,7 +456,7 @@ fn addresses(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<
             });
         let order = largest_first(&group);
         for (i, share) in group.iter().enumerate() {
-            let s = b.node(NodeKind::Site, &share.site, None);
+            let s = b.node(NodeKind::Site, share.site, None);
             let also = others(&group, &order, i, |o| {
                 format!("{} of site {}", o.count, o.site)
             });

@@ -2,9 +2,9 @@
 
 use super::*;
 
-fn share(site: &str, count: u64) -> Share {
+fn share(site: &str, count: u64) -> Share<'_> {
     Share {
-        site: site.into(),
+        site,
         count,
         first: None,
         last: None,
