@@ -79,13 +79,21 @@ pub struct CommunityLink {
     pub relations: Vec<Relation>,
     /// The entities behind it (node indices), at most 5.
     pub via: Vec<usize>,
+    /// How many entities are behind it (`via` names at most 5).
+    pub shared: usize,
     /// A weak tie: no company, owner or director behind it and a weight
     /// below 0.75.
     pub weak: bool,
+}
+
+impl CommunityLink {
     /// What the two sites share, e.g. `share recruiter recruiter:R12 (3 and
     /// 5 permit holders, last 2025-04-01); share owner person:P9 (of
-    /// company:C1 and company:C3)`.
-    pub evidence: String,
+    /// company:C1 and company:C3)`. Written when it is shown: a national
+    /// register has millions of links, and an analyst reads a few.
+    pub fn evidence(&self, graph: &Graph) -> String {
+        evidence(graph, self.a, self.b, &self.via, self.shared)
+    }
 }
 
 /// A community of sites.
@@ -218,8 +226,8 @@ fn assemble(graph: &Graph, proj: &Projection, parts: &[Vec<usize>]) -> Vec<Commu
             weight: l.weight,
             relations: l.relations.clone(),
             via: l.via.clone(),
+            shared: l.shared,
             weak: is_weak(l),
-            evidence: evidence(graph, l),
         });
     }
     for c in &mut out {
@@ -319,15 +327,14 @@ fn shared_by(graph: &Graph, a: usize, b: usize, entity: usize) -> Option<String>
     Some(text)
 }
 
-/// The evidence sentence of a link: what the two sites share, entity by
-/// entity.
-fn evidence(graph: &Graph, link: &ProjectedLink) -> String {
-    let mut parts: Vec<String> = link
-        .via
+/// The evidence sentence of a link between sites `a` and `b`: what they
+/// share, entity by entity (`via`, of `shared` in all).
+fn evidence(graph: &Graph, a: usize, b: usize, via: &[usize], shared: usize) -> String {
+    let mut parts: Vec<String> = via
         .iter()
-        .filter_map(|&e| shared_by(graph, link.a, link.b, e))
+        .filter_map(|&e| shared_by(graph, a, b, e))
         .collect();
-    let more = link.shared.saturating_sub(link.via.len());
+    let more = shared.saturating_sub(via.len());
     if more > 0 {
         let noun = if more == 1 { "entity" } else { "entities" };
         parts.push(format!("and {more} more shared {noun}"));

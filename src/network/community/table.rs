@@ -137,7 +137,7 @@ pub fn write_community_detail(
         let (a, b) = (&graph.nodes[l.a].id, &graph.nodes[l.b].id);
         let weak = if l.weak { " (weak tie)" } else { "" };
         writeln!(out, "  {a} — {b}  weight {:.2}{weak}", l.weight)?;
-        writeln!(out, "      {}", l.evidence)?;
+        writeln!(out, "      {}", l.evidence(graph))?;
     }
     let events = timeline(graph, c);
     writeln!(out, "\ntimeline of the companies' owners and directors")?;

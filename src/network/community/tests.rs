@@ -258,7 +258,7 @@ fn an_owner_links_sites_of_different_companies_only() {
     assert_eq!(cs[0].companies.len(), 2);
     let link = cs[0].links.iter().find(|l| (l.a, l.b) == (s1, s3)).unwrap();
     assert_eq!(
-        link.evidence,
+        link.evidence(&g),
         "share owner and director person:P1 (of company:C1 and company:C2)"
     );
     assert!(!link.weak);
@@ -281,7 +281,7 @@ fn old_links_weigh_half() {
     assert_eq!(cs.len(), 1);
     assert!(!cs[0].links[0].weak);
     assert_eq!(
-        cs[0].links[0].evidence,
+        cs[0].links[0].evidence(&g),
         "share recruiter recruiter:R2 (3 and 5 permit holders, last 2025-01-01 and 2025-04-01)"
     );
 }
@@ -336,8 +336,8 @@ fn a_dense_risky_group_ranks_above_loose_low_priority_ones() {
             weight: 0.5,
             relations: vec![Relation::HousedAt],
             via: Vec::new(),
+            shared: 0,
             weak: true,
-            evidence: String::new(),
         })
         .collect();
     cs.push(Community {
