@@ -9,6 +9,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::{Edge, Graph, Node, NodeKind, Relation};
 use crate::data::columns::{bools, days, ints, plural, str_refs};
@@ -114,13 +115,27 @@ fn sites(ds: &Dataset, b: &mut Builder) -> PolarsResult<()> {
     b.reserve(NodeKind::Site, sites.height());
     b.reserve(NodeKind::Company, sites.height());
     b.edges.reserve(sites.height());
-    for ((site, company), name) in ids.into_iter().zip(companies).zip(names) {
-        let (Some(site), Some(company)) = (site, company) else {
+    // The sentences are written on every core; the nodes, which the
+    // builder numbers in order, are found one row after the other.
+    let evidence: Vec<Option<String>> = (0..ids.len())
+        .into_par_iter()
+        .map(|i| {
+            let (Some(site), Some(company)) = (ids[i], companies[i]) else {
+                return None;
+            };
+            let named = names[i].map_or_else(String::new, |n| format!(" ({n})"));
+            Some(format!(
+                "site {site}{named} is a workplace of company {company} (sites register)"
+            ))
+        })
+        .collect();
+    for (i, evidence) in evidence.into_iter().enumerate() {
+        let (Some(site), Some(company), Some(evidence)) = (ids[i], companies[i], evidence) else {
             continue;
         };
+        let name = names[i];
         let s = b.node(NodeKind::Site, site, name);
         let c = b.node(NodeKind::Company, company, name.map(company_label));
-        let named = name.map_or_else(String::new, |n| format!(" ({n})"));
         b.edges.push(Edge {
             from: s,
             to: c,
@@ -128,9 +143,7 @@ fn sites(ds: &Dataset, b: &mut Builder) -> PolarsResult<()> {
             first: None,
             last: None,
             count: 1,
-            evidence: format!(
-                "site {site}{named} is a workplace of company {company} (sites register)"
-            ),
+            evidence,
         });
     }
     Ok(())
@@ -171,15 +184,15 @@ fn roles(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<()> 
         bools(&df, "open")?,
         ints(&df, "n")?,
     );
-    for i in 0..df.height() {
+    // The role of each row, its dates, and (written on every core) its
+    // sentence; the nodes are then found, and the edges made, in row order.
+    let role_of = |i: usize| -> Option<(&str, &str, &str, Relation)> {
         let (Some(company), Some(person), Some(role)) = (companies[i], persons[i], roles[i]) else {
-            continue;
+            return None;
         };
-        let Some(relation) = Relation::of_role(role) else {
-            continue;
-        };
-        let c = b.node(NodeKind::Company, company, None);
-        let p = b.node(NodeKind::Person, person, None);
+        Some((company, person, role, Relation::of_role(role)?))
+    };
+    let dates = |i: usize| {
         let first = first[i].map(from_days);
         let is_open = open[i].unwrap_or(true);
         let last = if is_open {
@@ -187,21 +200,38 @@ fn roles(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<()> 
         } else {
             last[i].map(from_days)
         };
-        let evidence = match (is_open, first, last) {
-            (true, Some(f), _) => {
-                format!("person {person} has been {role} of company {company} since {f} (roles)")
-            }
-            (true, None, _) => {
-                format!("person {person} is {role} of company {company} (roles, no start date)")
-            }
-            (false, Some(f), Some(l)) => {
-                format!("person {person} was {role} of company {company} from {f} to {l} (roles)")
-            }
-            (false, None, Some(l)) => {
-                format!("person {person} was {role} of company {company} until {l} (roles)")
-            }
-            (false, _, None) => format!("person {person} was {role} of company {company} (roles)"),
+        (first, last, is_open)
+    };
+    let evidence: Vec<Option<String>> = (0..df.height())
+        .into_par_iter()
+        .map(|i| {
+            let (company, person, role, _) = role_of(i)?;
+            Some(match dates(i) {
+                (Some(f), _, true) => format!(
+                    "person {person} has been {role} of company {company} since {f} (roles)"
+                ),
+                (None, _, true) => {
+                    format!("person {person} is {role} of company {company} (roles, no start date)")
+                }
+                (Some(f), Some(l), false) => format!(
+                    "person {person} was {role} of company {company} from {f} to {l} (roles)"
+                ),
+                (None, Some(l), false) => {
+                    format!("person {person} was {role} of company {company} until {l} (roles)")
+                }
+                (_, None, false) => {
+                    format!("person {person} was {role} of company {company} (roles)")
+                }
+            })
+        })
+        .collect();
+    for (i, evidence) in evidence.into_iter().enumerate() {
+        let (Some((company, person, _, relation)), Some(evidence)) = (role_of(i), evidence) else {
+            continue;
         };
+        let (first, last, _) = dates(i);
+        let c = b.node(NodeKind::Company, company, None);
+        let p = b.node(NodeKind::Person, person, None);
         b.edges.push(Edge {
             from: c,
             to: p,
@@ -310,6 +340,18 @@ fn group_years(group: &[Share]) -> String {
     years(first, last)
 }
 
+/// The sentences of every share of every group (`describe` gives a
+/// group's, in its order), written on every core.
+fn per_share(
+    groups: &[(&str, Vec<Share<'_>>)],
+    describe: impl Fn(&str, &[Share<'_>]) -> Vec<String> + Sync,
+) -> Vec<Vec<String>> {
+    groups
+        .par_iter()
+        .map(|(key, group)| describe(key, group))
+        .collect()
+}
+
 /// Site → recruiter, from permits naming a recruiter.
 fn recruiters(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<()> {
     let Some(permits) = table_lazy(ds, Table::Permits) else {
@@ -326,15 +368,29 @@ fn recruiters(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult
         .sort(["recruiter_id", "site_id"], SortMultipleOptions::default())
         .collect()?;
     b.edges.reserve(df.height());
-    for (recruiter, group) in shares(&df, "recruiter_id", None)? {
+    let groups = shares(&df, "recruiter_id", None)?;
+    let sentences = per_share(&groups, |recruiter, group| {
+        let period = group_years(group);
+        let order = largest_first(group);
+        group
+            .iter()
+            .enumerate()
+            .map(|(i, share)| {
+                let also = others(group, &order, i, |o| {
+                    format!("{} of site {}", o.count, o.site)
+                });
+                format!(
+                    "{} of site {}{also} came through recruiter {recruiter} (permits starting{period})",
+                    plural(share.count, "permit holder", "permit holders"),
+                    share.site
+                )
+            })
+            .collect()
+    });
+    for ((recruiter, group), texts) in groups.iter().zip(sentences) {
         let r = b.node(NodeKind::Recruiter, recruiter, None);
-        let period = group_years(&group);
-        let order = largest_first(&group);
-        for (i, share) in group.iter().enumerate() {
+        for (share, evidence) in group.iter().zip(texts) {
             let s = b.node(NodeKind::Site, share.site, None);
-            let also = others(&group, &order, i, |o| {
-                format!("{} of site {}", o.count, o.site)
-            });
             b.edges.push(Edge {
                 from: s,
                 to: r,
@@ -342,11 +398,7 @@ fn recruiters(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult
                 first: share.first,
                 last: share.last,
                 count: share.count,
-                evidence: format!(
-                    "{} of site {}{also} came through recruiter {recruiter} (permits starting{period})",
-                    plural(share.count, "permit holder", "permit holders"),
-                    share.site
-                ),
+                evidence,
             });
         }
     }
@@ -444,9 +496,9 @@ fn addresses(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<
         .collect()?;
     b.reserve(NodeKind::Address, df.height());
     b.edges.reserve(df.height());
-    for (address, group) in shares(&df, "address_id", Some("rooms"))? {
-        let a = b.node(NodeKind::Address, address, None);
-        let period = group_years(&group);
+    let groups = shares(&df, "address_id", Some("rooms"))?;
+    let sentences = per_share(&groups, |address, group| {
+        let period = group_years(group);
         let rooms = group
             .iter()
             .filter_map(|s| s.extra)
@@ -454,12 +506,26 @@ fn addresses(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<
             .map_or_else(String::new, |r| {
                 format!(" ({})", plural(r.max(0) as u64, "room", "rooms"))
             });
-        let order = largest_first(&group);
-        for (i, share) in group.iter().enumerate() {
+        let order = largest_first(group);
+        group
+            .iter()
+            .enumerate()
+            .map(|(i, share)| {
+                let also = others(group, &order, i, |o| {
+                    format!("{} of site {}", o.count, o.site)
+                });
+                format!(
+                    "{} of site {}{also} registered at address {address}{period}{rooms}",
+                    plural(share.count, "permit holder", "permit holders"),
+                    share.site
+                )
+            })
+            .collect()
+    });
+    for ((address, group), texts) in groups.iter().zip(sentences) {
+        let a = b.node(NodeKind::Address, address, None);
+        for (share, evidence) in group.iter().zip(texts) {
             let s = b.node(NodeKind::Site, share.site, None);
-            let also = others(&group, &order, i, |o| {
-                format!("{} of site {}", o.count, o.site)
-            });
             b.edges.push(Edge {
                 from: s,
                 to: a,
@@ -467,11 +533,7 @@ fn addresses(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<
                 first: share.first,
                 last: share.last,
                 count: share.count,
-                evidence: format!(
-                    "{} of site {}{also} registered at address {address}{period}{rooms}",
-                    plural(share.count, "permit holder", "permit holders"),
-                    share.site
-                ),
+                evidence,
             });
         }
     }
