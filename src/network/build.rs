@@ -340,16 +340,59 @@ fn group_years(group: &[Share]) -> String {
     years(first, last)
 }
 
-/// The sentences of every share of every group (`describe` gives a
-/// group's, in its order), written on every core.
-fn per_share(
+/// Links each group's sites to its node (`kind`) by `relation`, one edge
+/// per share. `about` says what holds for a whole group, once per group
+/// (its period, say), from its key and shares; `sentence` writes a share's
+/// evidence from that, the group, the group's [`largest_first`] order and
+/// the share's place. The sentences are written on every core, and only
+/// the node look-ups, which number the nodes, are made one after the other.
+fn link_shares<T>(
+    b: &mut Builder,
     groups: &[(&str, Vec<Share<'_>>)],
-    describe: impl Fn(&str, &[Share<'_>]) -> Vec<String> + Sync,
-) -> Vec<Vec<String>> {
-    groups
+    (kind, relation): (NodeKind, Relation),
+    about: impl Fn(&str, &[Share<'_>]) -> T + Sync,
+    sentence: impl Fn(&T, &[Share<'_>], &[usize], usize) -> String + Sync,
+) {
+    let sentences: Vec<Vec<String>> = groups
         .par_iter()
-        .map(|(key, group)| describe(key, group))
-        .collect()
+        .map(|(key, group)| {
+            let order = largest_first(group);
+            let whole = about(key, group);
+            (0..group.len())
+                .map(|i| sentence(&whole, group, &order, i))
+                .collect()
+        })
+        .collect();
+    for ((key, group), texts) in groups.iter().zip(sentences) {
+        let entity = b.node(kind, key, None);
+        for (share, evidence) in group.iter().zip(texts) {
+            let site = b.node(NodeKind::Site, share.site, None);
+            b.edges.push(Edge {
+                from: site,
+                to: entity,
+                relation,
+                first: share.first,
+                last: share.last,
+                count: share.count,
+                evidence,
+            });
+        }
+    }
+}
+
+/// "3 permit holders of site S1 and 2 of site S6{tail}": a share of a
+/// recruiter's or an address's permit holders, with the group's largest
+/// other shares.
+fn holders_sentence(group: &[Share<'_>], order: &[usize], i: usize, tail: &str) -> String {
+    let share = &group[i];
+    let also = others(group, order, i, |o| {
+        format!("{} of site {}", o.count, o.site)
+    });
+    format!(
+        "{} of site {}{also}{tail}",
+        plural(share.count, "permit holder", "permit holders"),
+        share.site
+    )
 }
 
 /// Site → recruiter, from permits naming a recruiter.
@@ -369,39 +412,16 @@ fn recruiters(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult
         .collect()?;
     b.edges.reserve(df.height());
     let groups = shares(&df, "recruiter_id", None)?;
-    let sentences = per_share(&groups, |recruiter, group| {
-        let period = group_years(group);
-        let order = largest_first(group);
-        group
-            .iter()
-            .enumerate()
-            .map(|(i, share)| {
-                let also = others(group, &order, i, |o| {
-                    format!("{} of site {}", o.count, o.site)
-                });
-                format!(
-                    "{} of site {}{also} came through recruiter {recruiter} (permits starting{period})",
-                    plural(share.count, "permit holder", "permit holders"),
-                    share.site
-                )
-            })
-            .collect()
-    });
-    for ((recruiter, group), texts) in groups.iter().zip(sentences) {
-        let r = b.node(NodeKind::Recruiter, recruiter, None);
-        for (share, evidence) in group.iter().zip(texts) {
-            let s = b.node(NodeKind::Site, share.site, None);
-            b.edges.push(Edge {
-                from: s,
-                to: r,
-                relation: Relation::RecruitedBy,
-                first: share.first,
-                last: share.last,
-                count: share.count,
-                evidence,
-            });
-        }
-    }
+    link_shares(
+        b,
+        &groups,
+        (NodeKind::Recruiter, Relation::RecruitedBy),
+        |recruiter, group| {
+            let period = group_years(group);
+            format!(" came through recruiter {recruiter} (permits starting{period})")
+        },
+        |tail, group, order, i| holders_sentence(group, order, i, tail),
+    );
     Ok(())
 }
 
@@ -427,11 +447,14 @@ fn providers(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<
         ])
         .sort(["provider_id", "site_id"], SortMultipleOptions::default())
         .collect()?;
-    for (provider, group) in shares(&df, "provider_id", Some("workers"))? {
-        let f = b.node(NodeKind::Provider, provider, None);
-        let order = largest_first(&group);
-        for (i, share) in group.iter().enumerate() {
-            let s = b.node(NodeKind::Site, share.site, None);
+    let groups = shares(&df, "provider_id", Some("workers"))?;
+    link_shares(
+        b,
+        &groups,
+        (NodeKind::Provider, Relation::PostedBy),
+        |provider, _| provider.to_string(),
+        |provider, group, order, i| {
+            let share = &group[i];
             let workers = share.extra.map_or_else(
                 || "workers (number not recorded)".to_string(),
                 |w| plural(w.max(0) as u64, "worker", "workers"),
@@ -441,7 +464,7 @@ fn providers(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<
                 (Some(a), None) => format!(" from {a}"),
                 _ => String::new(),
             };
-            let also = others(&group, &order, i, |o| format!("site {}", o.site));
+            let also = others(group, order, i, |o| format!("site {}", o.site));
             let also = if also.is_empty() {
                 String::new()
             } else {
@@ -450,21 +473,13 @@ fn providers(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<
                     also.trim_start_matches(" and").trim_start_matches(',')
                 )
             };
-            b.edges.push(Edge {
-                from: s,
-                to: f,
-                relation: Relation::PostedBy,
-                first: share.first,
-                last: share.last,
-                count: share.count,
-                evidence: format!(
-                    "foreign service provider {provider} posted {workers} to site {} in {}{dates} (RUT){also}",
-                    share.site,
-                    plural(share.count, "posting", "postings"),
-                ),
-            });
-        }
-    }
+            format!(
+                "foreign service provider {provider} posted {workers} to site {} in {}{dates} (RUT){also}",
+                share.site,
+                plural(share.count, "posting", "postings"),
+            )
+        },
+    );
     Ok(())
 }
 
@@ -497,46 +512,23 @@ fn addresses(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<
     b.reserve(NodeKind::Address, df.height());
     b.edges.reserve(df.height());
     let groups = shares(&df, "address_id", Some("rooms"))?;
-    let sentences = per_share(&groups, |address, group| {
-        let period = group_years(group);
-        let rooms = group
-            .iter()
-            .filter_map(|s| s.extra)
-            .max()
-            .map_or_else(String::new, |r| {
-                format!(" ({})", plural(r.max(0) as u64, "room", "rooms"))
-            });
-        let order = largest_first(group);
-        group
-            .iter()
-            .enumerate()
-            .map(|(i, share)| {
-                let also = others(group, &order, i, |o| {
-                    format!("{} of site {}", o.count, o.site)
+    link_shares(
+        b,
+        &groups,
+        (NodeKind::Address, Relation::HousedAt),
+        |address, group| {
+            let period = group_years(group);
+            let rooms = group
+                .iter()
+                .filter_map(|s| s.extra)
+                .max()
+                .map_or_else(String::new, |r| {
+                    format!(" ({})", plural(r.max(0) as u64, "room", "rooms"))
                 });
-                format!(
-                    "{} of site {}{also} registered at address {address}{period}{rooms}",
-                    plural(share.count, "permit holder", "permit holders"),
-                    share.site
-                )
-            })
-            .collect()
-    });
-    for ((address, group), texts) in groups.iter().zip(sentences) {
-        let a = b.node(NodeKind::Address, address, None);
-        for (share, evidence) in group.iter().zip(texts) {
-            let s = b.node(NodeKind::Site, share.site, None);
-            b.edges.push(Edge {
-                from: s,
-                to: a,
-                relation: Relation::HousedAt,
-                first: share.first,
-                last: share.last,
-                count: share.count,
-                evidence,
-            });
-        }
-    }
+            format!(" registered at address {address}{period}{rooms}")
+        },
+        |tail, group, order, i| holders_sentence(group, order, i, tail),
+    );
     Ok(())
 }
 
