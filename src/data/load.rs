@@ -611,3 +611,70 @@ impl Dataset {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A copy of the network fixture (every table but payroll and tips).
+    fn network_copy() -> tempfile::TempDir {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/network");
+        let dir = tempfile::tempdir().expect("tempdir");
+        for table in Table::ALL {
+            let name = format!("{}.csv", table.name());
+            if src.join(&name).exists() {
+                std::fs::copy(src.join(&name), dir.path().join(&name)).expect("copy");
+            }
+        }
+        dir
+    }
+
+    fn fingerprint(dir: &Path) -> (String, usize) {
+        let rejects = tempfile::tempdir().expect("tempdir");
+        let opts = LoadOptions {
+            rejects_dir: Some(rejects.path().to_path_buf()),
+            pseudonym_key: Some(super::super::pseudonym::test_key()),
+            ..Default::default()
+        };
+        let ds = load_folder(dir, &opts).expect("the network fixture loads");
+        let rows = ds.report.tables.iter().map(|t| t.rows_loaded).sum();
+        (ds.report.fingerprint, rows)
+    }
+
+    /// The fingerprint written out from its definition: SHA-256 over each
+    /// table's SHA-256 of its file name and bytes, in table order.
+    fn expected(dir: &Path) -> String {
+        let mut all = Sha256::new();
+        for table in Table::ALL {
+            let name = format!("{}.csv", table.name());
+            let Ok(bytes) = std::fs::read(dir.join(&name)) else {
+                continue;
+            };
+            let mut one = Sha256::new();
+            one.update(name.as_bytes());
+            one.update(&bytes);
+            all.update(one.finalize());
+        }
+        hex::encode(all.finalize())
+    }
+
+    #[test]
+    fn the_fingerprint_is_the_digest_of_the_files_bytes() {
+        let dir = network_copy();
+        let (a, rows) = fingerprint(dir.path());
+        assert_eq!(a, expected(dir.path()));
+        assert_eq!(
+            fingerprint(dir.path()).0,
+            a,
+            "the same files, the same fingerprint"
+        );
+        // The same rows in other bytes (a header in capitals) are other input.
+        let permits = dir.path().join("permits.csv");
+        let text = std::fs::read_to_string(&permits).expect("read");
+        std::fs::write(&permits, text.replacen("permit_id", "PERMIT_ID", 1)).expect("write");
+        let (b, rows_b) = fingerprint(dir.path());
+        assert_eq!(rows_b, rows);
+        assert_ne!(b, a);
+        assert_eq!(b, expected(dir.path()));
+    }
+}
