@@ -17,7 +17,7 @@ use super::parse::{Decimal, Value};
 use super::rejects::{RejectSample, RejectWriter};
 use super::rows::{FieldSource, RowChecker, RowOut};
 use super::schema::{ColType, ColumnSpec, OUTCOMES, Table};
-use super::source::{Source, canonical_for, open_csv, open_parquet};
+use super::source::{canonical_for, finish_digest, open_csv, open_parquet};
 use super::validate::{Context, check_unique};
 
 /// A typed column under construction, in polars' own builders (values and
@@ -292,7 +292,7 @@ pub(super) fn load_table(
         }
         Ok(())
     })?;
-    Source::finish_digest(digest, hasher);
+    finish_digest(digest, hasher);
     if report.rows_read == 0 && table.required() {
         return Err(DataError::NoRows {
             path: path.to_path_buf(),
@@ -337,9 +337,7 @@ fn read_batches(
     spent: &std::sync::mpsc::Receiver<Vec<(u64, csv::StringRecord)>>,
 ) {
     loop {
-        while let Ok(done) = spent.try_recv() {
-            drop(done);
-        }
+        spent.try_iter().for_each(drop);
         let mut batch = Vec::with_capacity(BATCH_ROWS);
         let mut read_error = None;
         while batch.len() < BATCH_ROWS {

@@ -83,7 +83,8 @@ impl RowChecker<'_> {
                     if parts.iter().all(|p| p.is_empty()) {
                         Cow::Borrowed("")
                     } else {
-                        Cow::Owned(parts.join(JOIN_SEPARATOR).trim().to_string())
+                        // Each part is trimmed already, and so is the whole.
+                        Cow::Owned(parts.join(JOIN_SEPARATOR))
                     }
                 }
                 FieldSource::Constant(c) => Cow::Borrowed(c.trim()),

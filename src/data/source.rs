@@ -29,17 +29,13 @@ pub(super) struct Source {
     pub(super) digest: Option<std::thread::JoinHandle<Sha256>>,
 }
 
-impl Source {
-    /// The digest of the file, once it has been computed.
-    pub(super) fn finish_digest(
-        digest: Option<std::thread::JoinHandle<Sha256>>,
-        hasher: &mut Sha256,
-    ) {
-        if let Some(handle) = digest {
-            *hasher = handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        }
+/// Puts a [`Source`]'s digest in `hasher` once its thread has taken it
+/// (nothing to do when there is none: the hasher already holds it).
+pub(super) fn finish_digest(digest: Option<std::thread::JoinHandle<Sha256>>, hasher: &mut Sha256) {
+    if let Some(handle) = digest {
+        *hasher = handle
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     }
 }
 
