@@ -138,6 +138,41 @@ pub(crate) fn sort_grouped(lf: LazyFrame, keys: &[&str]) -> LazyFrame {
     lf.sort_by_exprs(by, SortMultipleOptions::default())
 }
 
+/// Whether each row starts a run of equal `keys` in rows sorted by them
+/// (see [`sort_grouped`]): the first row, or one whose keys differ from
+/// the row before.
+pub(crate) fn run_start(keys: &[&str]) -> Expr {
+    keys.iter().fold(lit(false), |acc, k| {
+        acc.or(col(*k).neq_missing(col(*k).shift(lit(1))))
+    })
+}
+
+/// The running maximum of the `Int32` `value` within each run of equal
+/// `keys` (rows sorted by them), up to and including the row.
+///
+/// One pass over all rows, not a window per group (polars evaluates
+/// `cum_max().over()` group by group, which is slow with a hundred
+/// thousand groups): the run's number is the high half of one integer and
+/// the value, offset to be non-negative, the low half, so the running
+/// maximum over all rows so far is always one of the row's own run.
+pub(crate) fn running_max(keys: &[&str], value: Expr) -> Expr {
+    let run = run_start(keys).cast(DataType::UInt32).cum_sum(false);
+    let offset = || lit(1i64 << 31);
+    let packed = halves(run, value.strict_cast(DataType::Int64) + offset()).cum_max(false);
+    ((packed % lit(1u64 << 32)).strict_cast(DataType::Int64) - offset())
+        .strict_cast(DataType::Int32)
+}
+
+/// `df`'s column `name` marked as sorted ascending, which the caller knows
+/// it is: polars then groups it in runs of equal values instead of
+/// hashing every row.
+pub(crate) fn mark_sorted(df: &mut DataFrame, name: &str) -> PolarsResult<()> {
+    let mut column = df.column(name)?.clone();
+    column.set_sorted_flag(polars::series::IsSorted::Ascending);
+    df.with_column(column)?;
+    Ok(())
+}
+
 /// One 64-bit integer for a pair of coded ids (`hi`, `lo`): grouping or
 /// joining on it hashes one integer where two columns would be encoded
 /// row by row. The casts are strict: an id that was not coded fails the
@@ -409,6 +444,36 @@ mod tests {
         };
         assert_eq!(u32s("p2")?, u32s("p")?);
         assert_eq!(u32s("s2")?, u32s("s")?);
+        Ok(())
+    }
+
+    #[test]
+    fn a_running_maximum_restarts_with_each_run_of_keys() -> PolarsResult<()> {
+        // Runs of (g, h), sorted; values at both ends of Int32 and a run
+        // whose first value is below the previous run's maximum.
+        let g = [1u32, 1, 1, 1, 2, 2, 3, 3, 3];
+        let h = ["a", "a", "b", "b", "a", "a", "a", "a", "a"];
+        let v = [5i32, 3, -7, i32::MIN, i32::MAX, 0, -2, -9, 4];
+        let df = df!("g" => g, "h" => h, "v" => v)?
+            .lazy()
+            .with_columns([
+                run_start(&["g", "h"]).alias("start"),
+                running_max(&["g", "h"], col("v")).alias("max"),
+            ])
+            .collect()?;
+        // The same by hand, run by run.
+        let mut expected = Vec::new();
+        let mut starts = Vec::new();
+        for i in 0..v.len() {
+            let start = i == 0 || (g[i], h[i]) != (g[i - 1], h[i - 1]);
+            let prev = if start { i32::MIN } else { expected[i - 1] };
+            starts.push(start);
+            expected.push(prev.max(v[i]));
+        }
+        let got_max: Vec<Option<i32>> = df.column("max")?.i32()?.iter().collect();
+        let got_start: Vec<Option<bool>> = df.column("start")?.bool()?.iter().collect();
+        assert_eq!(got_max, expected.into_iter().map(Some).collect::<Vec<_>>());
+        assert_eq!(got_start, starts.into_iter().map(Some).collect::<Vec<_>>());
         Ok(())
     }
 }

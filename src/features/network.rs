@@ -22,8 +22,8 @@ use polars::prelude::*;
 use super::events::SEVERE_OUTCOMES;
 use super::people::{active_permits, lives_then, residence_intervals};
 use super::{
-    AS_OF, KEY, SITE, YEAR_DAYS, address_day, attach, codes_key, null_columns, sort_grouped,
-    table_lazy,
+    AS_OF, KEY, SITE, YEAR_DAYS, address_day, attach, codes_key, null_columns, run_start,
+    running_max, sort_grouped, table_lazy,
 };
 use crate::data::{Dataset, Table};
 
@@ -198,37 +198,25 @@ fn company_risk(ds: &Dataset) -> PolarsResult<Option<LazyFrame>> {
 /// is computed once per company rather than once per target.
 fn dissolution_periods(roles: LazyFrame) -> PolarsResult<LazyFrame> {
     let open_end = lit(i32::MAX);
-    let by_company = [col("company_id")];
-    let ended_before = col("_to")
-        .cum_max(false)
-        .shift(lit(1))
-        .over(by_company.clone())?;
-    let runs = sort_grouped(
+    let blocks = merge_intervals(
         roles.select([
             col("company_id"),
-            col("from_date").fill_null(lit(i32::MIN / 2)).alias("_from"),
-            col("to_date").fill_null(open_end.clone()).alias("_to"),
+            col("from_date").fill_null(lit(i32::MIN / 2)).alias("_a"),
+            col("to_date").fill_null(open_end.clone()).alias("_b"),
         ]),
-        &["company_id", "_from"],
-    )
-    .with_columns([ended_before.alias("_prev_end")])
-    .with_columns([col("_prev_end")
-        .is_null()
-        .or(col("_from").gt(col("_prev_end")))
-        .cast(DataType::Int32)
-        .cum_sum(false)
-        .over(by_company.clone())?
-        .alias("_block")])
-    .group_by([col("company_id"), col("_block")])
-    .agg([col("_from").min(), col("_to").max()]);
-    let blocks = sort_grouped(runs, &["company_id", "_block"])
-        .with_columns([col("_from").shift(lit(-1)).over(by_company)?.alias("_next")]);
+        &["company_id"],
+    );
+    // The blocks come in order: the next row's, if it is the same company's.
+    let next = when(col("company_id").shift(lit(-1)).eq(col("company_id")))
+        .then(col("_a").shift(lit(-1)))
+        .otherwise(lit(NULL).cast(DataType::Int32));
     Ok(blocks
-        .filter(col("_to").neq(open_end))
+        .with_columns([next.alias("_next")])
+        .filter(col("_b").neq(open_end))
         .select([
             col("company_id").alias("_c"),
-            col("_to").alias("_a"),
-            polars::lazy::dsl::min_horizontal([col("_to") + lit(PHOENIX_DAYS + 1), col("_next")])?
+            col("_b").alias("_a"),
+            polars::lazy::dsl::min_horizontal([col("_b") + lit(PHOENIX_DAYS + 1), col("_next")])?
                 .alias("_b"),
         ])
         .filter(col("_a").lt(col("_b"))))
@@ -355,7 +343,7 @@ fn attach_recruiter_findings(ds: &Dataset, targets: LazyFrame) -> PolarsResult<L
             (col("_f_date") + lit(EVIDENCE_DAYS)).alias("_b"),
         ])
         .filter(col("_a").lt(col("_b")));
-    let intervals = merge_intervals(raw, &["_g", "_s"])?;
+    let intervals = merge_intervals(raw, &["_g", "_s"]);
     let asks = mine
         .filter(col("recruiter_id").is_not_null())
         .select([
@@ -400,32 +388,29 @@ fn attach_recruiter_findings(ds: &Dataset, targets: LazyFrame) -> PolarsResult<L
     Ok(attach(targets, agg, &[name]))
 }
 
-/// Merges overlapping day intervals `[_a, _b)` that share the `keys`, so
-/// that each key counts at most once on any day.
-fn merge_intervals(intervals: LazyFrame, keys: &[&str]) -> PolarsResult<LazyFrame> {
-    let by: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+/// Merges overlapping day intervals `[_a, _b)` (`Int32` days, `_b` never
+/// null) that share the `keys`, so that each key counts at most once on
+/// any day. The merged intervals come sorted by keys and start.
+///
+/// Sorted by keys and start, an interval opens a new run when it is its
+/// keys' first or starts after every earlier one of its keys has ended;
+/// the runs are numbered over all keys by a running sum. These are shifts
+/// and running sums over all rows, not windows per key, which polars
+/// evaluates key by key (slow with a hundred thousand companies).
+fn merge_intervals(intervals: LazyFrame, keys: &[&str]) -> LazyFrame {
     let mut order: Vec<&str> = keys.to_vec();
     order.push("_a");
-    let mut group = by.clone();
-    group.push(col("_run"));
-    let mut out: Vec<Expr> = by.clone();
+    let ended_before = running_max(keys, col("_b")).shift(lit(1));
+    let opens = run_start(keys).or(col("_a").gt(ended_before));
+    let mut aggs: Vec<Expr> = keys.iter().map(|k| col(*k).first()).collect();
+    aggs.extend([col("_a").min(), col("_b").max()]);
+    let mut out: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
     out.extend([col("_a"), col("_b")]);
-    Ok(sort_grouped(intervals, &order)
-        .with_columns([col("_b")
-            .cum_max(false)
-            .shift(lit(1))
-            .over(by.clone())?
-            .alias("_prev")])
-        .with_columns([col("_prev")
-            .is_null()
-            .or(col("_a").gt(col("_prev")))
-            .cast(DataType::Int32)
-            .cum_sum(false)
-            .over(by)?
-            .alias("_run")])
-        .group_by(group)
-        .agg([col("_a").min(), col("_b").max()])
-        .select(out))
+    sort_grouped(intervals, &order)
+        .with_columns([opens.cast(DataType::UInt32).cum_sum(false).alias("_run")])
+        .group_by_stable([col("_run")])
+        .agg(aggs)
+        .select(out)
 }
 
 /// Addresses where the site's permit holders live, on the as-of date, with

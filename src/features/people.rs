@@ -8,7 +8,7 @@ use polars::prelude::*;
 
 use super::{
     AS_OF, CROWDED_PERSONS_PER_ROOM, KEY, MONTH_END, SITE, WEEKS_PER_MONTH, YEAR_DAYS, address_day,
-    as_of_span, attach, codes_key, codes_of_key, null_columns, table_lazy,
+    as_of_span, attach, codes_key, codes_of_key, mark_sorted, null_columns, table_lazy,
 };
 use crate::data::{Dataset, Table};
 
@@ -106,13 +106,13 @@ pub fn attach_permits(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
     attach(targets, agg, &["permit_workers"])
 }
 
-/// One integer per (person, site) pair from their codes (see `features`'
+/// One integer per (site, person) pair from their codes (see `features`'
 /// id codes): a group-by or join on one 64-bit key instead of two
 /// columns, which polars would encode row by row (about half the time and
-/// memory on a national payroll). The person's code is the high half, the
-/// site's the low half.
+/// memory on a national payroll). The site's code is the high half, so
+/// rows sorted by the key are sorted by site as well.
 fn pair_key() -> Expr {
-    codes_key("person_id", SITE).alias("_pair")
+    codes_key(SITE, "person_id").alias("_pair")
 }
 
 /// One integer per (target, person): a permit holder of a target's site.
@@ -187,22 +187,32 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFram
     // site's counts of workers and who was paid where come from those
     // pairs, not from more passes over the rows.
     let (pairs, site_parts): (Option<DataFrame>, Option<DataFrame>) = if single {
-        let windowed = payroll
+        // The window's rows sorted by pair, and so by site (each pair's
+        // months kept in their order): both aggregations below read runs
+        // of rows instead of hashing ten million keys and gathering every
+        // group's values.
+        let (site, person) = codes_of_key("_pair");
+        let mut windowed = payroll
             .clone()
             .select([
                 pair_key(),
-                col(SITE),
                 col(MONTH_END),
-                col("hours_paid"),
+                (col("hours_paid") / lit(WEEKS_PER_MONTH)).alias("_weekly"),
                 col("gross_pay_dkk"),
                 col("paid_to_own_account"),
                 hourly.clone(),
             ])
+            .sort(
+                ["_pair"],
+                SortMultipleOptions::default().with_maintain_order(true),
+            )
+            .with_columns([site.clone().alias(SITE)])
             .collect()?;
+        mark_sorted(&mut windowed, "_pair")?;
+        mark_sorted(&mut windowed, SITE)?;
         // The pair's person and site are read back from its key, not
         // gathered from the rows.
-        let (person, site) = codes_of_key("_pair");
-        let per_pair = windowed
+        let mut per_pair = windowed
             .clone()
             .lazy()
             .group_by([col("_pair")])
@@ -213,9 +223,9 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFram
             ])
             .with_columns([person.alias("person_id"), site.alias(SITE)])
             .collect()?;
+        mark_sorted(&mut per_pair, SITE)?;
         let per_site = windowed
             .lazy()
-            .with_columns([(col("hours_paid") / lit(WEEKS_PER_MONTH)).alias("_weekly")])
             .group_by([col(SITE)])
             .agg(&site_aggs[1..])
             .join(
