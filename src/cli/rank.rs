@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use super::common::ScoreArgs;
 use crate::data::ILO_INDICATORS;
+use crate::indicators::explain::NoDecimals;
 use crate::pipeline::Scored;
 use crate::rank::{Filter, Ranked, rank, rank_in_blocks};
 
@@ -271,7 +272,7 @@ fn csv_rows(rows: &[Ranked], scorer: &str) -> csv::Result<Vec<u8>> {
         w.write_field(r.region.as_deref().unwrap_or_default())?;
         w.write_field(r.sector_code.as_deref().unwrap_or_default())?;
         w.write_field(r.risk_group.as_deref().unwrap_or_default())?;
-        field(&mut w, format_args!("{:.0}", r.workers_exposed))?;
+        field(&mut w, format_args!("{}", NoDecimals(r.workers_exposed)))?;
         field(&mut w, format_args!("{:.3}", r.score))?;
         field(&mut w, format_args!("{:.3}", r.priority))?;
         w.write_field(r.tier.id())?;

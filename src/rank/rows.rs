@@ -145,7 +145,7 @@ pub fn workers_known(frame: &DataFrame) -> Vec<bool> {
 /// gives one.
 pub fn workers_text(workers: f64, known: bool) -> String {
     if known {
-        format!("{workers:.0}")
+        crate::indicators::explain::NoDecimals(workers).to_string()
     } else {
         "?".to_string()
     }
