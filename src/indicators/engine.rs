@@ -171,18 +171,17 @@ impl CompiledCatalogue {
     ) -> PolarsResult<Vec<SiteAssessment>> {
         let cat = &self.catalogue;
         let n = frame.height();
-        let mut rules: Vec<Vec<Option<bool>>> = Vec::with_capacity(cat.indicators.len());
-        let mut ages: Vec<Option<Vec<Option<f64>>>> = Vec::with_capacity(cat.indicators.len());
+        // Each column read where polars keeps it, as one arrow array (a
+        // copy only when it is in pieces), not copied into lists of options.
+        let mut rules: Vec<BooleanChunked> = Vec::with_capacity(cat.indicators.len());
+        let mut ages: Vec<Option<Float64Chunked>> = Vec::with_capacity(cat.indicators.len());
         for d in &cat.indicators {
-            let c = frame
-                .column(&format!("{RULE_PREFIX}{}", d.id))?
-                .bool()?
-                .clone();
-            rules.push(c.iter().collect());
+            let c = frame.column(&format!("{RULE_PREFIX}{}", d.id))?.bool()?;
+            rules.push(c.rechunk().into_owned());
             ages.push(match &d.age {
                 Some(a) => {
                     let s = frame.column(a)?.cast(&DataType::Float64)?;
-                    Some(s.f64()?.iter().collect())
+                    Some(s.f64()?.rechunk().into_owned())
                 }
                 None => None,
             });
@@ -193,16 +192,26 @@ impl CompiledCatalogue {
         } else {
             frame.clone().lazy().select(conds).collect()?
         };
-        let mut checked: Vec<Option<Vec<bool>>> = Vec::with_capacity(cat.indicators.len());
+        let mut checked: Vec<Option<BooleanChunked>> = Vec::with_capacity(cat.indicators.len());
         for (d, c) in cat.indicators.iter().zip(&self.assessed) {
             checked.push(match c {
                 None => None,
                 Some(_) => {
                     let c = cond_frame.column(&format!("assessed:{}", d.id))?.bool()?;
-                    Some(c.iter().map(|v| v == Some(true)).collect())
+                    Some(c.rechunk().into_owned())
                 }
             });
         }
+        // Each column in one piece, read by row below.
+        let rules: Vec<_> = rules.iter().map(|c| c.downcast_as_array()).collect();
+        let ages: Vec<_> = ages
+            .iter()
+            .map(|c| c.as_ref().map(|c| c.downcast_as_array()))
+            .collect();
+        let checked: Vec<_> = checked
+            .iter()
+            .map(|c| c.as_ref().map(|c| c.downcast_as_array()))
+            .collect();
         let weights: Vec<f64> = cat.indicators.iter().map(|d| cat.base_weight(d)).collect();
         let groups: Vec<&str> = cat.indicators.iter().map(|d| d.group()).collect();
         let assessable: Vec<bool> = cat
@@ -234,9 +243,13 @@ impl CompiledCatalogue {
                 counted.clear();
                 let mut ilo = [IloStatus::Unknown; 11];
                 for (i, d) in cat.indicators.iter().enumerate() {
-                    let value = if assessable[i] { rules[i][row] } else { None };
-                    let age = ages[i].as_ref().and_then(|a| a[row]);
-                    let looked = checked[i].as_ref().is_none_or(|c| c[row]);
+                    let value = if assessable[i] {
+                        rules[i].get(row)
+                    } else {
+                        None
+                    };
+                    let age = ages[i].as_ref().and_then(|a| a.get(row));
+                    let looked = checked[i].as_ref().is_none_or(|c| c.get(row) == Some(true));
                     // Nothing found is "clear" only where a source that
                     // could have shown it was looked at.
                     let not_found = |unknown: &mut Vec<usize>| {
