@@ -10,7 +10,7 @@ use super::common::ScoreArgs;
 use crate::data::ILO_INDICATORS;
 use crate::indicators::explain::NoDecimals;
 use crate::pipeline::Scored;
-use crate::rank::{Filter, Ranked, rank, rank_in_blocks};
+use crate::rank::{Detail, Filter, Ranked, rank, rank_in_blocks};
 
 /// Arguments of `tilsyn rank`.
 #[derive(Debug, clap::Args)]
@@ -236,7 +236,12 @@ fn write_csv(
     // order; one block at a time keeps the buffers small.
     const BLOCK: usize = 1 << 16;
     const CHUNK: usize = 1 << 12;
-    rank_in_blocks(scored, filter, top, reasons, BLOCK, |block| {
+    // The CSV has no column for the model's contributions.
+    let detail = Detail {
+        reasons,
+        contributions: false,
+    };
+    rank_in_blocks(scored, filter, top, detail, BLOCK, |block| {
         let parts = block
             .par_chunks(CHUNK)
             .map(|rows| csv_rows(rows, &scorer))

@@ -14,7 +14,7 @@ use super::{Graph, Node, NodeKind};
 use crate::data::ILO_INDICATORS;
 use crate::indicators::Tier;
 use crate::pipeline::Scored;
-use crate::rank::{Filter, Ranked, rank_in_blocks};
+use crate::rank::{Detail, Filter, Ranked, rank_in_blocks};
 
 /// A site's place in the ranking and its record.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -102,7 +102,12 @@ impl Risk {
     pub fn from_scored(scored: &Scored) -> Risk {
         let record = Record::of(scored);
         let mut risk = Risk::default();
-        let Ok(()) = rank_in_blocks(scored, &Filter::default(), None, 0, 1 << 16, |rows| {
+        // Only the ranks and figures are kept: no reasons, no contributions.
+        let detail = Detail {
+            reasons: 0,
+            contributions: false,
+        };
+        let Ok(()) = rank_in_blocks(scored, &Filter::default(), None, detail, 1 << 16, |rows| {
             risk.add(&record, &rows);
             Ok::<(), std::convert::Infallible>(())
         });

@@ -195,11 +195,26 @@ pub fn rank(
     reasons_per_site: usize,
 ) -> Vec<Ranked> {
     let mut out = Vec::new();
-    let Ok(()) = rank_in_blocks(scored, filter, top, reasons_per_site, usize::MAX, |rows| {
+    let detail = Detail {
+        reasons: reasons_per_site,
+        contributions: true,
+    };
+    let Ok(()) = rank_in_blocks(scored, filter, top, detail, usize::MAX, |rows| {
         out.extend(rows);
         Ok::<(), std::convert::Infallible>(())
     });
     out
+}
+
+/// What each ranked row carries besides its figures: a reader that does
+/// not show them does not pay for them (a national ranking has a million
+/// rows).
+#[derive(Debug, Clone, Copy)]
+pub struct Detail {
+    /// Reasons per site: its heaviest fired indicators, with sentences.
+    pub reasons: usize,
+    /// The model's largest contributions (none without a model).
+    pub contributions: bool,
 }
 
 /// [`rank`], handed over `block` rows at a time in rank order, so that a
@@ -210,7 +225,7 @@ pub fn rank_in_blocks<E>(
     scored: &Scored,
     filter: &Filter,
     top: Option<usize>,
-    reasons_per_site: usize,
+    detail: Detail,
     block: usize,
     mut emit: impl FnMut(Vec<Ranked>) -> Result<(), E>,
 ) -> Result<(), E> {
@@ -268,20 +283,21 @@ pub fn rank_in_blocks<E>(
             score: s.rule_score,
             priority,
             probability: scored.model.as_ref().map(|(_, m)| m.probability[i]),
-            contributions: scored.model.as_ref().map_or_else(Vec::new, |(_, m)| {
-                m.contributions[i]
+            contributions: match &scored.model {
+                Some((_, m)) if detail.contributions => m.contributions[i]
                     .iter()
                     .map(|(f, v)| Contribution {
                         feature: m.feature_names[*f].clone(),
                         value: *v,
                     })
-                    .collect()
-            }),
+                    .collect(),
+                _ => Vec::new(),
+            },
             tier: s.tier,
             ilo: s.ilo,
             coverage: s.coverage,
             days_since_inspection: days[i].map(|d| d as i64),
-            reasons: reasons(scored, i, reasons_per_site),
+            reasons: reasons(scored, i, detail.reasons),
         }
     };
     // Each row's reasons are sentences rendered from the frame: on a
@@ -395,7 +411,11 @@ mod tests {
         for (block, top) in [(1, None), (2, None), (4, Some(7)), (1000, Some(3))] {
             let mut sizes = Vec::new();
             let mut got = Vec::new();
-            rank_in_blocks(&scored, &Filter::default(), top, 3, block, |rows| {
+            let detail = Detail {
+                reasons: 3,
+                contributions: true,
+            };
+            rank_in_blocks(&scored, &Filter::default(), top, detail, block, |rows| {
                 sizes.push(rows.len());
                 got.extend(rows.iter().map(shown));
                 Ok::<(), ()>(())
@@ -414,7 +434,11 @@ mod tests {
         }
         // An error from the writer stops the ranking.
         let mut calls = 0;
-        let stopped = rank_in_blocks(&scored, &Filter::default(), None, 3, 2, |_| {
+        let detail = Detail {
+            reasons: 3,
+            contributions: true,
+        };
+        let stopped = rank_in_blocks(&scored, &Filter::default(), None, detail, 2, |_| {
             calls += 1;
             Err("disk full")
         });

@@ -130,6 +130,21 @@ fn model_file_round_trip_and_mismatched_features_are_refused() {
             .iter()
             .all(|c| c.capacity() == c.len() && c.len() <= 3)
     );
+    // Each site's kept contributions are the first of all its contributions
+    // sorted by size (ties by feature), as a full sort gives them.
+    let x = tilsyn::model::matrix::matrix(&scored.assessment.frame, &back.features, None).unwrap();
+    for (row, kept) in x.rows().into_iter().zip(&s.contributions) {
+        let mut all: Vec<(usize, f64)> = back
+            .model
+            .contributions(row)
+            .into_iter()
+            .enumerate()
+            .filter(|(_, v)| *v != 0.0)
+            .collect();
+        all.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+        all.truncate(3);
+        assert_eq!(kept, &all);
+    }
     for a in &scored.assessment.sites {
         assert_eq!(a.fired.capacity(), a.fired.len());
         assert_eq!(a.unknown.capacity(), a.unknown.len());
