@@ -293,6 +293,10 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFram
     // and by (person, site) for the pay joins, each as one integer.
     let holders = permits
         .with_columns([scheme_threshold(), holder_key()])
+        // Sorted, a holder's permits are one run of rows: grouped without
+        // hashing a million keys (what `first` takes is the same on every
+        // permit of a holder).
+        .sort(["_holder"], SortMultipleOptions::default())
         .group_by([col("_holder")])
         .agg([
             col(KEY).first(),
@@ -407,6 +411,8 @@ pub fn attach_residences(ds: &Dataset, targets: LazyFrame) -> LazyFrame {
     };
     let holders = permits
         .with_columns([holder_key()])
+        // In runs of one holder, as for the payroll features.
+        .sort(["_holder"], SortMultipleOptions::default())
         .group_by([col("_holder")])
         .agg([
             col(KEY).first(),
