@@ -352,7 +352,11 @@ fn attach_recruiter_findings(ds: &Dataset, targets: LazyFrame) -> PolarsResult<L
             col(AS_OF),
             col("recruiter_id").alias("_g"),
         ])
-        .unique(None, UniqueKeepStrategy::Any)
+        // A target has one site and one as-of date: the target and the
+        // recruiter, as one integer, say which rows repeat.
+        .with_columns([codes_key(KEY, "_g").alias("_kg")])
+        .unique(Some(cols(["_kg"])), UniqueKeepStrategy::Any)
+        .drop(by_name(["_kg"], true, false))
         .with_row_index("_q", None)
         .collect()?
         .lazy();
@@ -431,8 +435,13 @@ fn attach_shared_overcrowded(ds: &Dataset, targets: LazyFrame) -> PolarsResult<L
     // target's address (`_ka`): the joins and groupings below hash one
     // column instead of encoding two or three row by row.
     let my_addr = mine
-        .select([col(KEY), col(AS_OF), col("person_id")])
-        .unique(None, UniqueKeepStrategy::Any)
+        .select([
+            col(KEY),
+            col(AS_OF),
+            col("person_id"),
+            codes_key(KEY, "person_id").alias("_kp"),
+        ])
+        .unique(Some(cols(["_kp"])), UniqueKeepStrategy::Any)
         .inner_join(intervals.clone(), col("person_id"), col("person_id"))
         .filter(lives_then())
         .select([
