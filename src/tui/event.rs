@@ -216,7 +216,7 @@ fn event_loop(
                 }
                 dirty = true;
             }
-            (Phase::Ready(_), Event::Tick) => {}
+            (Phase::Ready(app), Event::Tick) => dirty = app.poll_background(),
             (Phase::Loading { progress, .. }, Event::Progress(p)) => {
                 *progress = p;
                 dirty = true;

@@ -1065,6 +1065,7 @@ fn no_canary_escapes_the_tui_screens_or_its_export() {
     assert!(notes.contains("timer/uge"), "{notes}");
     screens.push(("detail with notes", notes));
     press(&mut app, KeyCode::Char('w'));
+    app.wait_for_background();
     assert_eq!(app.screen(), Screen::Network);
     screens.push(("network", screen(&app)));
     press(&mut app, KeyCode::Esc);

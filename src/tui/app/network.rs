@@ -1,10 +1,14 @@
-//! The network view of the selected site: the entity graph is built once
-//! (on the first `w`), then each opening lists the companies, people,
-//! recruiters, providers, addresses and sites within a few links of the
-//! site, each with the evidence of the link it was reached by. Enter on a
-//! linked site selects it in the ranking (clearing a filter that hides it).
+//! The network view of the selected site: the entity graph and its
+//! communities are built once, on the first `w`, on a background thread
+//! (seconds on a national register; the screen stays live and the view
+//! opens when they are ready), then each opening lists the companies,
+//! people, recruiters, providers, addresses and sites within a few links
+//! of the site, each with the evidence of the link it was reached by.
+//! Enter on a linked site selects it in the ranking (clearing a filter
+//! that hides it).
 
 use std::collections::HashMap;
+use std::sync::mpsc::{self, Receiver, TryRecvError};
 
 use super::{App, Level, ListKind, Screen};
 use crate::indicators::Tier;
@@ -74,6 +78,31 @@ pub struct NetworkState {
     /// The community of each site in one, by site id.
     communities: HashMap<String, CommunityLine>,
     view: Option<NetworkView>,
+    /// The build under way, if any.
+    building: Option<Building>,
+}
+
+/// What a background build hands back: the graph, and each site's community.
+type Built = (Result<Graph, String>, HashMap<String, CommunityLine>);
+
+/// A build under way on its own thread.
+#[derive(Debug)]
+struct Building {
+    result: Receiver<Built>,
+    /// The screen `w` was pressed on: the view opens when the build ends
+    /// only if the user is still there.
+    from: Screen,
+}
+
+/// Builds the graph and its communities (what `w` waits for).
+fn build(data: &crate::data::Dataset, as_of: chrono::NaiveDate, risk: &Risk) -> Built {
+    let built =
+        network::build(data, Some(as_of)).map_err(|e| format!("cannot build the network: {e}"));
+    let communities = match &built {
+        Ok(g) => community_lines(g, risk),
+        Err(_) => HashMap::new(),
+    };
+    (built, communities)
 }
 
 /// The lines of a site's neighbourhood.
@@ -138,14 +167,8 @@ impl App {
         };
         self.focus = self.list();
         if self.network.graph.is_none() {
-            let built = network::build(&self.scored.data, Some(self.scored.as_of))
-                .map_err(|e| format!("cannot build the network: {e}"));
-            let risk = Risk::from_ranked(&self.scored, &self.rows);
-            if let Ok(g) = &built {
-                self.network.communities = community_lines(g, &risk);
-            }
-            self.network.graph = Some(built);
-            self.network.risk = Some(risk);
+            self.start_network_build();
+            return;
         }
         let empty = Risk::default();
         let risk = self.network.risk.as_ref().unwrap_or(&empty);
@@ -171,6 +194,102 @@ impl App {
                 );
             }
             Err(e) => self.notify(e, Level::Error),
+        }
+    }
+
+    /// Starts building the graph and its communities on a background
+    /// thread (the data set's frames are shared, not copied); built in
+    /// place if no thread can be started.
+    fn start_network_build(&mut self) {
+        if self.network.building.is_some() {
+            self.notify(
+                "still building the network; it opens when ready",
+                Level::Info,
+            );
+            return;
+        }
+        let risk = Risk::from_ranked(&self.scored, &self.rows);
+        let (data, as_of) = (self.scored.data.clone(), self.scored.as_of);
+        let for_thread = risk.clone();
+        let (tx, rx) = mpsc::channel();
+        self.network.risk = Some(risk);
+        let spawned = std::thread::Builder::new()
+            .name("tilsyn-network".into())
+            .spawn(move || {
+                let _ = tx.send(build(&data, as_of, &for_thread));
+            });
+        match spawned {
+            Ok(_) => {
+                self.network.building = Some(Building {
+                    result: rx,
+                    from: self.screen,
+                });
+                self.notify(
+                    format!(
+                        "building the network of {} sites (links and communities); it opens when ready",
+                        self.rows.len()
+                    ),
+                    Level::Info,
+                );
+            }
+            Err(_) => {
+                let empty = Risk::default();
+                let built = build(
+                    &self.scored.data,
+                    self.scored.as_of,
+                    self.network.risk.as_ref().unwrap_or(&empty),
+                );
+                self.finish_network_build(built, true);
+            }
+        }
+    }
+
+    /// Takes a finished background build, if there is one; true when the
+    /// screen changed. The event loop calls it on every tick.
+    pub fn poll_background(&mut self) -> bool {
+        let Some(b) = &self.network.building else {
+            return false;
+        };
+        match b.result.try_recv() {
+            Ok(built) => {
+                let open = b.from == self.screen;
+                self.network.building = None;
+                self.finish_network_build(built, open);
+                true
+            }
+            Err(TryRecvError::Empty) => false,
+            Err(TryRecvError::Disconnected) => {
+                self.network.building = None;
+                self.notify("the network build stopped before it finished", Level::Error);
+                true
+            }
+        }
+    }
+
+    /// Waits for the background build, if one is under way, and takes it
+    /// (as [`App::poll_background`] would when it ends).
+    pub fn wait_for_background(&mut self) {
+        if let Some(b) = self.network.building.take() {
+            let built = b.result.recv().unwrap_or_else(|_| {
+                (
+                    Err("the network build stopped before it finished".to_string()),
+                    HashMap::new(),
+                )
+            });
+            let open = b.from == self.screen;
+            self.finish_network_build(built, open);
+        }
+    }
+
+    /// Keeps a build's graph and communities, and opens the view of the
+    /// selected site when `open` (else says that `w` now opens at once).
+    fn finish_network_build(&mut self, (built, communities): Built, open: bool) {
+        self.network.communities = communities;
+        self.network.graph = Some(built);
+        if open {
+            self.open_network();
+        } else {
+            self.notify("the network is ready: w opens it", Level::Info);
         }
     }
 

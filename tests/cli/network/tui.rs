@@ -51,6 +51,9 @@ fn the_tui_network_view_lists_links_with_evidence_and_jumps_to_a_linked_site() {
     }
     assert_eq!(selected(&app), "S5");
     key(&mut app, KeyCode::Char('w'));
+    // The graph is built on a background thread; the screen stays live.
+    assert_eq!(app.screen(), Screen::Ranking);
+    app.wait_for_background();
     assert_eq!(app.screen(), Screen::Network);
     let view = app.network().unwrap();
     assert_eq!(view.site_id, "S5");
@@ -103,4 +106,70 @@ fn the_tui_network_view_lists_links_with_evidence_and_jumps_to_a_linked_site() {
     assert_eq!(app.network().unwrap().site_id, "S8");
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.screen(), Screen::Ranking);
+}
+
+#[test]
+fn the_network_is_built_in_the_background_and_opens_only_where_it_was_asked_for() {
+    let out = tempdir();
+    let opts = AppOptions {
+        dataset: "network".into(),
+        export_dir: out.path().to_path_buf(),
+        capacity: 20,
+        audit: None,
+    };
+    let mut app = App::new(scored(&fixture("network")), opts);
+    let message = |app: &App| app.message().map(|m| m.text.clone()).unwrap_or_default();
+    // `w` returns at once: the screen stays, and says what is under way.
+    key(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.screen(), Screen::Ranking);
+    assert!(
+        message(&app).contains("building the network"),
+        "{}",
+        message(&app)
+    );
+    // A second `w` while it builds starts nothing new.
+    key(&mut app, KeyCode::Char('w'));
+    assert!(
+        message(&app).contains("still building"),
+        "{}",
+        message(&app)
+    );
+    // The user went on to the map: the finished build does not pull them
+    // back, it says that `w` now opens the view.
+    key(&mut app, KeyCode::Char('m'));
+    assert_eq!(app.screen(), Screen::Map);
+    app.wait_for_background();
+    assert_eq!(app.screen(), Screen::Map);
+    assert!(
+        message(&app).contains("network is ready"),
+        "{}",
+        message(&app)
+    );
+    assert!(!app.poll_background(), "nothing is left to take");
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('r'));
+    let site = selected(&app);
+    key(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.screen(), Screen::Network, "{}", message(&app));
+    assert_eq!(app.network().map(|v| v.site_id.clone()), Some(site));
+
+    // In a fresh app the event loop's polling opens the view where `w` was
+    // pressed once the build ends.
+    let opts = AppOptions {
+        dataset: "network".into(),
+        export_dir: out.path().to_path_buf(),
+        capacity: 20,
+        audit: None,
+    };
+    let mut app = App::new(scored(&fixture("network")), opts);
+    key(&mut app, KeyCode::Char('w'));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !app.poll_background() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the build never ended"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(app.screen(), Screen::Network);
 }
