@@ -215,7 +215,8 @@ pub fn attach_payroll(ds: &Dataset, targets: LazyFrame) -> PolarsResult<LazyFram
         let mut per_pair = windowed
             .clone()
             .lazy()
-            .group_by([col("_pair")])
+            // Stable: the pairs come out in key order, so by site too.
+            .group_by_stable([col("_pair")])
             .agg([
                 col("_hourly").median(),
                 col("gross_pay_dkk").mean(),

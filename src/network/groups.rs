@@ -76,8 +76,8 @@ struct Record {
 }
 
 impl Record {
-    fn of(scored: &Scored) -> Record {
-        let frame = &scored.assessment.frame;
+    /// The records of an assessment frame's rows.
+    fn of(frame: &DataFrame) -> Record {
         let mut findings = vec![0i64; frame.height()];
         for x in ILO_INDICATORS {
             for (f, v) in findings
@@ -100,7 +100,7 @@ impl Risk {
     /// ranking is read a block at a time: a national register's million
     /// ranked rows are never held at once.
     pub fn from_scored(scored: &Scored) -> Risk {
-        let record = Record::of(scored);
+        let record = Record::of(&scored.assessment.frame);
         let mut risk = Risk::default();
         // Only the ranks and figures are kept: no reasons, no contributions.
         let detail = Detail {
@@ -114,10 +114,11 @@ impl Risk {
         risk
     }
 
-    /// The risk of sites already ranked (unfiltered) from `scored`.
-    pub fn from_ranked(scored: &Scored, ranked: &[Ranked]) -> Risk {
+    /// The risk of sites already ranked (unfiltered), with the records of
+    /// their assessment frame.
+    pub fn from_ranked(frame: &DataFrame, ranked: &[Ranked]) -> Risk {
         let mut risk = Risk::default();
-        risk.add(&Record::of(scored), ranked);
+        risk.add(&Record::of(frame), ranked);
         risk
     }
 

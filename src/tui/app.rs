@@ -132,7 +132,7 @@ type DetailCache = (String, Result<Box<Explanation>, String>);
 pub struct App {
     scored: Scored,
     opts: AppOptions,
-    rows: Vec<Ranked>,
+    rows: std::sync::Arc<Vec<Ranked>>,
     coords: Vec<Option<(f64, f64)>>,
     view: Vec<usize>,
     plan_view: Vec<usize>,
@@ -185,7 +185,7 @@ impl App {
         App {
             scored,
             opts,
-            rows,
+            rows: std::sync::Arc::new(rows),
             coords,
             view,
             plan_view: oversight.recommended.iter().copied().collect(),

@@ -8,6 +8,7 @@
 //! that hides it).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 
 use super::{App, Level, ListKind, Screen};
@@ -82,8 +83,9 @@ pub struct NetworkState {
     building: Option<Building>,
 }
 
-/// What a background build hands back: the graph, and each site's community.
-type Built = (Result<Graph, String>, HashMap<String, CommunityLine>);
+/// What a background build hands back: the graph, each site's community,
+/// and the sites' and companies' risk.
+type Built = (Result<Graph, String>, HashMap<String, CommunityLine>, Risk);
 
 /// A build under way on its own thread.
 #[derive(Debug)]
@@ -94,15 +96,24 @@ struct Building {
     from: Screen,
 }
 
-/// Builds the graph and its communities (what `w` waits for).
-fn build(data: &crate::data::Dataset, as_of: chrono::NaiveDate, risk: &Risk) -> Built {
-    let built =
-        network::build(data, Some(as_of)).map_err(|e| format!("cannot build the network: {e}"));
+/// What a build reads: the data set and the ranking (shared, not copied).
+struct Inputs {
+    data: crate::data::Dataset,
+    as_of: chrono::NaiveDate,
+    frame: polars::prelude::DataFrame,
+    rows: Arc<Vec<crate::rank::Ranked>>,
+}
+
+/// Builds the risk, the graph and its communities (what `w` waits for).
+fn build(inputs: &Inputs) -> Built {
+    let risk = Risk::from_ranked(&inputs.frame, &inputs.rows);
+    let built = network::build(&inputs.data, Some(inputs.as_of))
+        .map_err(|e| format!("cannot build the network: {e}"));
     let communities = match &built {
-        Ok(g) => community_lines(g, risk),
+        Ok(g) => community_lines(g, &risk),
         Err(_) => HashMap::new(),
     };
-    (built, communities)
+    (built, communities, risk)
 }
 
 /// The lines of a site's neighbourhood.
@@ -208,15 +219,12 @@ impl App {
             );
             return;
         }
-        let risk = Risk::from_ranked(&self.scored, &self.rows);
-        let (data, as_of) = (self.scored.data.clone(), self.scored.as_of);
-        let for_thread = risk.clone();
+        let inputs = self.network_inputs();
         let (tx, rx) = mpsc::channel();
-        self.network.risk = Some(risk);
         let spawned = std::thread::Builder::new()
             .name("tilsyn-network".into())
             .spawn(move || {
-                let _ = tx.send(build(&data, as_of, &for_thread));
+                let _ = tx.send(build(&inputs));
             });
         match spawned {
             Ok(_) => {
@@ -233,14 +241,20 @@ impl App {
                 );
             }
             Err(_) => {
-                let empty = Risk::default();
-                let built = build(
-                    &self.scored.data,
-                    self.scored.as_of,
-                    self.network.risk.as_ref().unwrap_or(&empty),
-                );
+                let built = build(&self.network_inputs());
                 self.finish_network_build(built, true);
             }
+        }
+    }
+
+    /// What a network build reads; frames share their columns, so these
+    /// copies hold no rows of their own.
+    fn network_inputs(&self) -> Inputs {
+        Inputs {
+            data: self.scored.data.clone(),
+            as_of: self.scored.as_of,
+            frame: self.scored.assessment.frame.clone(),
+            rows: Arc::clone(&self.rows),
         }
     }
 
@@ -274,6 +288,7 @@ impl App {
                 (
                     Err("the network build stopped before it finished".to_string()),
                     HashMap::new(),
+                    Risk::default(),
                 )
             });
             let open = b.from == self.screen;
@@ -283,8 +298,9 @@ impl App {
 
     /// Keeps a build's graph and communities, and opens the view of the
     /// selected site when `open` (else says that `w` now opens at once).
-    fn finish_network_build(&mut self, (built, communities): Built, open: bool) {
+    fn finish_network_build(&mut self, (built, communities, risk): Built, open: bool) {
         self.network.communities = communities;
+        self.network.risk = Some(risk);
         self.network.graph = Some(built);
         if open {
             self.open_network();

@@ -25,6 +25,19 @@ fn screen_text(app: &App, w: u16, h: u16) -> String {
         .join("\n")
 }
 
+/// The TUI on the network fixture (and its export folder, kept alive).
+fn network_app() -> (tempfile::TempDir, App) {
+    let out = tempdir();
+    let opts = AppOptions {
+        dataset: "network".into(),
+        export_dir: out.path().to_path_buf(),
+        capacity: 20,
+        audit: None,
+    };
+    let app = App::new(scored(&fixture("network")), opts);
+    (out, app)
+}
+
 fn selected(app: &App) -> String {
     app.selected()
         .map(|r| r.site_id.clone())
@@ -33,14 +46,7 @@ fn selected(app: &App) -> String {
 
 #[test]
 fn the_tui_network_view_lists_links_with_evidence_and_jumps_to_a_linked_site() {
-    let out = tempdir();
-    let opts = AppOptions {
-        dataset: "network".into(),
-        export_dir: out.path().to_path_buf(),
-        capacity: 20,
-        audit: None,
-    };
-    let mut app = App::new(scored(&fixture("network")), opts);
+    let (_out, mut app) = network_app();
     let pos = app
         .view()
         .iter()
@@ -110,14 +116,7 @@ fn the_tui_network_view_lists_links_with_evidence_and_jumps_to_a_linked_site() {
 
 #[test]
 fn the_network_is_built_in_the_background_and_opens_only_where_it_was_asked_for() {
-    let out = tempdir();
-    let opts = AppOptions {
-        dataset: "network".into(),
-        export_dir: out.path().to_path_buf(),
-        capacity: 20,
-        audit: None,
-    };
-    let mut app = App::new(scored(&fixture("network")), opts);
+    let (_out, mut app) = network_app();
     let message = |app: &App| app.message().map(|m| m.text.clone()).unwrap_or_default();
     // `w` returns at once: the screen stays, and says what is under way.
     key(&mut app, KeyCode::Char('w'));
@@ -155,13 +154,7 @@ fn the_network_is_built_in_the_background_and_opens_only_where_it_was_asked_for(
 
     // In a fresh app the event loop's polling opens the view where `w` was
     // pressed once the build ends.
-    let opts = AppOptions {
-        dataset: "network".into(),
-        export_dir: out.path().to_path_buf(),
-        capacity: 20,
-        audit: None,
-    };
-    let mut app = App::new(scored(&fixture("network")), opts);
+    let (_out, mut app) = network_app();
     key(&mut app, KeyCode::Char('w'));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while !app.poll_background() {
