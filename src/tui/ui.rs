@@ -176,6 +176,11 @@ fn render_message(frame: &mut Frame, area: Rect, app: &App) {
             };
             Line::from(Span::styled(m.text.clone(), style))
         }
+        // Any key clears a message; this one holds while it is true.
+        None if app.network_building() => Line::from(Span::styled(
+            "building the network in the background; it opens when ready",
+            Style::new().fg(Color::Green),
+        )),
         None => match app.selected() {
             Some(r) => {
                 let top = reasons(app.scored(), r.row, 1);

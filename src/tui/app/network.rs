@@ -166,6 +166,11 @@ impl App {
         self.network.view.as_ref()
     }
 
+    /// Whether the network is being built in the background.
+    pub fn network_building(&self) -> bool {
+        self.network.building.is_some()
+    }
+
     /// `w`: opens the network of the selected site (or closes it).
     pub(super) fn open_network(&mut self) {
         if self.screen == Screen::Network {

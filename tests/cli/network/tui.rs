@@ -133,6 +133,11 @@ fn the_network_is_built_in_the_background_and_opens_only_where_it_was_asked_for(
         "{}",
         message(&app)
     );
+    // Other keys clear messages; the status line still says it is building.
+    key(&mut app, KeyCode::Down);
+    assert!(app.message().is_none());
+    let text = screen_text(&app, 140, 40);
+    assert!(text.contains("building the network"), "{text}");
     // The user went on to the map: the finished build does not pull them
     // back, it says that `w` now opens the view.
     key(&mut app, KeyCode::Char('m'));
