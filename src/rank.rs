@@ -24,4 +24,4 @@ pub mod rows;
 pub mod truth;
 
 pub use filter::{Filter, FilterError};
-pub use rows::{Contribution, Detail, Ranked, Reason, rank, rank_in_blocks};
+pub use rows::{Contribution, Detail, Ranked, Reason, rank, rank_in_blocks, ranking_order};

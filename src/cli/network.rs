@@ -86,7 +86,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The ranking is read once into each site's risk; the feature frame is
     // then dropped, and the tables once the graph is built, so that a
     // national register never holds features, tables and graph at once.
-    let risk = Risk::from_scored(&scored);
+    let risk = {
+        let _stage = crate::progress::stage("network: risk of each site");
+        Risk::from_scored(&scored)
+    };
     let pipeline::Scored {
         mut data, as_of, ..
     } = scored;

@@ -14,7 +14,7 @@ use super::{Graph, Node, NodeKind};
 use crate::data::ILO_INDICATORS;
 use crate::indicators::Tier;
 use crate::pipeline::Scored;
-use crate::rank::{Detail, Filter, Ranked, rank_in_blocks};
+use crate::rank::{Filter, Ranked, ranking_order};
 
 /// A site's place in the ranking and its record.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -67,6 +67,17 @@ fn counts(frame: &DataFrame, name: &str) -> Vec<i64> {
         .unwrap_or_else(|| vec![0; frame.height()])
 }
 
+/// One ranked site, as the risk keeps it.
+struct Site<'a> {
+    /// Its row in the assessment frame.
+    row: usize,
+    id: &'a str,
+    rank: usize,
+    priority: f64,
+    tier: Tier,
+    company: Option<&'a str>,
+}
+
 /// Each row's record in the assessment frame: inspections, findings and
 /// severe outcomes.
 struct Record {
@@ -96,21 +107,26 @@ impl Record {
 }
 
 impl Risk {
-    /// Ranks every site of a scored data set and keeps its risk. The
-    /// ranking is read a block at a time: a national register's million
-    /// ranked rows are never held at once.
+    /// Ranks every site of a scored data set and keeps its risk: the rank
+    /// order and the few figures kept, read from the assessment, with no
+    /// ranked rows built (a national register has a million).
     pub fn from_scored(scored: &Scored) -> Risk {
-        let record = Record::of(&scored.assessment.frame);
+        let frame = &scored.assessment.frame;
+        let text = |name: &str| frame.column(name).ok().and_then(|c| c.str().ok());
+        let (ids, companies) = (text("site_id"), text("company_id"));
+        let order = ranking_order(scored, &Filter::default());
         let mut risk = Risk::default();
-        // Only the ranks and figures are kept: no reasons, no contributions.
-        let detail = Detail {
-            reasons: 0,
-            contributions: false,
-        };
-        let Ok(()) = rank_in_blocks(scored, &Filter::default(), None, detail, 1 << 16, |rows| {
-            risk.add(&record, &rows);
-            Ok::<(), std::convert::Infallible>(())
-        });
+        risk.add(
+            &Record::of(frame),
+            order.iter().enumerate().map(|(k, &(i, priority))| Site {
+                row: i,
+                id: ids.and_then(|c| c.get(i)).unwrap_or_default(),
+                rank: k + 1,
+                priority,
+                tier: scored.assessment.sites[i].tier,
+                company: companies.and_then(|c| c.get(i)),
+            }),
+        );
         risk
     }
 
@@ -118,16 +134,26 @@ impl Risk {
     /// their assessment frame.
     pub fn from_ranked(frame: &DataFrame, ranked: &[Ranked]) -> Risk {
         let mut risk = Risk::default();
-        risk.add(&Record::of(frame), ranked);
+        risk.add(
+            &Record::of(frame),
+            ranked.iter().map(|r| Site {
+                row: r.row,
+                id: &r.site_id,
+                rank: r.rank,
+                priority: r.priority,
+                tier: r.tier,
+                company: r.company_id.as_deref(),
+            }),
+        );
         risk
     }
 
     /// Adds ranked sites and their companies.
-    fn add(&mut self, record: &Record, ranked: &[Ranked]) {
-        for r in ranked {
+    fn add<'a>(&mut self, record: &Record, sites: impl Iterator<Item = Site<'a>>) {
+        for r in sites {
             let at = |v: &[i64]| v.get(r.row).copied().unwrap_or(0);
             self.sites.insert(
-                r.site_id.clone(),
+                r.id.to_string(),
                 SiteRisk {
                     rank: r.rank,
                     priority: r.priority,
@@ -137,8 +163,8 @@ impl Risk {
                     severe_outcomes: at(&record.severe),
                 },
             );
-            if let Some(c) = &r.company_id {
-                let e = self.companies.entry(c.clone()).or_insert(CompanyRisk {
+            if let Some(c) = r.company {
+                let e = self.companies.entry(c.to_string()).or_insert(CompanyRisk {
                     priority: r.priority,
                     tier: r.tier,
                     sites: 0,

@@ -217,6 +217,38 @@ pub struct Detail {
     pub contributions: bool,
 }
 
+/// The rows of the assessment frame that pass the filter, with their
+/// priority, in rank order: priority descending, ties by site id (the
+/// frame is sorted by id, so by row). Rank k is the k-th (from 1).
+pub fn ranking_order(scored: &Scored, filter: &Filter) -> Vec<(usize, f64)> {
+    let a = &scored.assessment;
+    let frame = &a.frame;
+    let sector = str_col(frame, "sector_code");
+    let group = str_col(frame, "risk_group");
+    let region = str_col(frame, "region");
+    let muni = frame
+        .column("municipality_code")
+        .ok()
+        .and_then(|c| c.i64().ok());
+    let workers = workers_exposed(frame);
+    let days = f64_col(frame, "days_since_inspection");
+    let priority = priorities(scored, &workers, &days);
+    let mut order: Vec<(usize, f64)> = (0..frame.height())
+        .filter(|&i| {
+            filter.matches(
+                sector.and_then(|c| c.get(i)),
+                group.and_then(|c| c.get(i)),
+                muni.and_then(|c| c.get(i)),
+                region.and_then(|c| c.get(i)),
+                a.sites[i].tier,
+            )
+        })
+        .map(|i| (i, priority[i]))
+        .collect();
+    order.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    order
+}
+
 /// [`rank`], handed over `block` rows at a time in rank order, so that a
 /// writer never holds a national ranking's million rows (and their reason
 /// sentences) at once. Rows are built on every core; `emit` stops the
@@ -231,11 +263,10 @@ pub fn rank_in_blocks<E>(
 ) -> Result<(), E> {
     let a = &scored.assessment;
     let frame = &a.frame;
-    let n = frame.height();
     let ids = str_col(frame, "site_id");
-    let sector = str_col(frame, "sector_code");
     let group = str_col(frame, "risk_group");
     let region = str_col(frame, "region");
+    let sector = str_col(frame, "sector_code");
     let muni = frame
         .column("municipality_code")
         .ok()
@@ -246,23 +277,8 @@ pub fn rank_in_blocks<E>(
     let name = str_col(frame, "name");
     let municipality = str_col(frame, "municipality");
     let days = f64_col(frame, "days_since_inspection");
-    let priority = priorities(scored, &workers, &days);
     let get = |ca: Option<&StringChunked>, i: usize| ca.and_then(|c| c.get(i)).map(str::to_string);
-
-    let mut order: Vec<(usize, f64)> = (0..n)
-        .filter(|&i| {
-            filter.matches(
-                sector.and_then(|c| c.get(i)),
-                group.and_then(|c| c.get(i)),
-                muni.and_then(|c| c.get(i)),
-                region.and_then(|c| c.get(i)),
-                a.sites[i].tier,
-            )
-        })
-        .map(|i| (i, priority[i]))
-        .collect();
-    // Priority descending; ties by site id (the frame is sorted by id, so by row).
-    order.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    let mut order = ranking_order(scored, filter);
     let take = top.unwrap_or(order.len()).min(order.len());
     order.truncate(take);
     let row = |k: usize, i: usize, priority: f64| {

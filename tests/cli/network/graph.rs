@@ -297,3 +297,25 @@ fn the_graph_needs_only_its_tables_and_finds_every_node() {
     assert_eq!(site.kind, NodeKind::Site);
     assert_eq!(g.find(NodeKind::Company, &site.id), None, "the kind counts");
 }
+
+#[test]
+fn the_risk_read_from_the_assessment_is_the_risk_of_the_ranked_rows() {
+    // Two fixtures: every table with shared owners, recruiters and
+    // addresses, and the demo (5,000 sites, many equal priorities).
+    for dir in [
+        fixture("network"),
+        std::path::PathBuf::from("datasets/demo"),
+    ] {
+        let scored = scored(&dir);
+        let ranked = tilsyn::rank::rank(&scored, &tilsyn::rank::Filter::default(), None, 0);
+        let direct = Risk::from_scored(&scored);
+        let via_rows = Risk::from_ranked(&scored.assessment.frame, &ranked);
+        assert_eq!(direct.sites.len(), ranked.len(), "{}", dir.display());
+        assert_eq!(direct.sites, via_rows.sites, "{}", dir.display());
+        assert_eq!(direct.companies, via_rows.companies, "{}", dir.display());
+        // Ranks are 1..n, each once.
+        let mut ranks: Vec<usize> = direct.sites.values().map(|s| s.rank).collect();
+        ranks.sort_unstable();
+        assert!(ranks.iter().enumerate().all(|(k, r)| *r == k + 1));
+    }
+}
