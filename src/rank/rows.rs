@@ -217,36 +217,58 @@ pub struct Detail {
     pub contributions: bool,
 }
 
+/// The assessment frame's columns that both the order and the rows read,
+/// looked up (and the workers exposed counted) once.
+struct Shared<'a> {
+    sector: Option<&'a StringChunked>,
+    group: Option<&'a StringChunked>,
+    region: Option<&'a StringChunked>,
+    muni: Option<&'a Int64Chunked>,
+    workers: Vec<f64>,
+    days: Vec<Option<f64>>,
+}
+
+impl<'a> Shared<'a> {
+    fn of(frame: &'a DataFrame) -> Self {
+        Shared {
+            sector: str_col(frame, "sector_code"),
+            group: str_col(frame, "risk_group"),
+            region: str_col(frame, "region"),
+            muni: frame
+                .column("municipality_code")
+                .ok()
+                .and_then(|c| c.i64().ok()),
+            workers: workers_exposed(frame),
+            days: f64_col(frame, "days_since_inspection"),
+        }
+    }
+
+    /// The rows that pass the filter with their priority, in rank order.
+    fn order(&self, scored: &Scored, filter: &Filter) -> Vec<(usize, f64)> {
+        let sites = &scored.assessment.sites;
+        let priority = priorities(scored, &self.workers, &self.days);
+        let mut order: Vec<(usize, f64)> = (0..sites.len())
+            .filter(|&i| {
+                filter.matches(
+                    self.sector.and_then(|c| c.get(i)),
+                    self.group.and_then(|c| c.get(i)),
+                    self.muni.and_then(|c| c.get(i)),
+                    self.region.and_then(|c| c.get(i)),
+                    sites[i].tier,
+                )
+            })
+            .map(|i| (i, priority[i]))
+            .collect();
+        order.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        order
+    }
+}
+
 /// The rows of the assessment frame that pass the filter, with their
 /// priority, in rank order: priority descending, ties by site id (the
 /// frame is sorted by id, so by row). Rank k is the k-th (from 1).
 pub fn ranking_order(scored: &Scored, filter: &Filter) -> Vec<(usize, f64)> {
-    let a = &scored.assessment;
-    let frame = &a.frame;
-    let sector = str_col(frame, "sector_code");
-    let group = str_col(frame, "risk_group");
-    let region = str_col(frame, "region");
-    let muni = frame
-        .column("municipality_code")
-        .ok()
-        .and_then(|c| c.i64().ok());
-    let workers = workers_exposed(frame);
-    let days = f64_col(frame, "days_since_inspection");
-    let priority = priorities(scored, &workers, &days);
-    let mut order: Vec<(usize, f64)> = (0..frame.height())
-        .filter(|&i| {
-            filter.matches(
-                sector.and_then(|c| c.get(i)),
-                group.and_then(|c| c.get(i)),
-                muni.and_then(|c| c.get(i)),
-                region.and_then(|c| c.get(i)),
-                a.sites[i].tier,
-            )
-        })
-        .map(|i| (i, priority[i]))
-        .collect();
-    order.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-    order
+    Shared::of(&scored.assessment.frame).order(scored, filter)
 }
 
 /// [`rank`], handed over `block` rows at a time in rank order, so that a
@@ -263,22 +285,22 @@ pub fn rank_in_blocks<E>(
 ) -> Result<(), E> {
     let a = &scored.assessment;
     let frame = &a.frame;
+    let shared = Shared::of(frame);
+    let Shared {
+        sector,
+        group,
+        region,
+        muni,
+        ref workers,
+        ref days,
+    } = shared;
     let ids = str_col(frame, "site_id");
-    let group = str_col(frame, "risk_group");
-    let region = str_col(frame, "region");
-    let sector = str_col(frame, "sector_code");
-    let muni = frame
-        .column("municipality_code")
-        .ok()
-        .and_then(|c| c.i64().ok());
-    let workers = workers_exposed(frame);
     let known = workers_known(frame);
     let company = str_col(frame, "company_id");
     let name = str_col(frame, "name");
     let municipality = str_col(frame, "municipality");
-    let days = f64_col(frame, "days_since_inspection");
     let get = |ca: Option<&StringChunked>, i: usize| ca.and_then(|c| c.get(i)).map(str::to_string);
-    let mut order = ranking_order(scored, filter);
+    let mut order = shared.order(scored, filter);
     let take = top.unwrap_or(order.len()).min(order.len());
     order.truncate(take);
     let row = |k: usize, i: usize, priority: f64| {
