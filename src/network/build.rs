@@ -184,8 +184,8 @@ fn roles(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<()> 
         bools(&df, "open")?,
         ints(&df, "n")?,
     );
-    // The role of each row, its dates, and (written on every core) its
-    // sentence; the nodes are then found, and the edges made, in row order.
+    // The role of each row, its dates and its sentence (on every core);
+    // the nodes are then found, and the edges made, in row order.
     let role_of = |i: usize| -> Option<(&str, &str, &str, Relation)> {
         let (Some(company), Some(person), Some(role)) = (companies[i], persons[i], roles[i]) else {
             return None;
@@ -202,11 +202,21 @@ fn roles(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<()> 
         };
         (first, last, is_open)
     };
-    let evidence: Vec<Option<String>> = (0..df.height())
+    // Each row's link, read and worded once, on every core.
+    type Link<'a> = (
+        &'a str,
+        &'a str,
+        Relation,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+        String,
+    );
+    let links: Vec<Option<Link>> = (0..df.height())
         .into_par_iter()
         .map(|i| {
-            let (company, person, role, _) = role_of(i)?;
-            Some(match dates(i) {
+            let (company, person, role, relation) = role_of(i)?;
+            let (first, last, is_open) = dates(i);
+            let evidence = match (first, last, is_open) {
                 (Some(f), _, true) => format!(
                     "person {person} has been {role} of company {company} since {f} (roles)"
                 ),
@@ -222,14 +232,14 @@ fn roles(ds: &Dataset, b: &mut Builder, as_of: Option<i32>) -> PolarsResult<()> 
                 (_, None, false) => {
                     format!("person {person} was {role} of company {company} (roles)")
                 }
-            })
+            };
+            Some((company, person, relation, first, last, evidence))
         })
         .collect();
-    for (i, evidence) in evidence.into_iter().enumerate() {
-        let (Some((company, person, _, relation)), Some(evidence)) = (role_of(i), evidence) else {
+    for (i, link) in links.into_iter().enumerate() {
+        let Some((company, person, relation, first, last, evidence)) = link else {
             continue;
         };
-        let (first, last, _) = dates(i);
         let c = b.node(NodeKind::Company, company, None);
         let p = b.node(NodeKind::Person, person, None);
         b.edges.push(Edge {
