@@ -141,7 +141,7 @@ pub fn communities(graph: &Graph, params: &CommunityParams) -> Vec<Community> {
     };
     let all: Vec<usize> = (0..n).collect();
     let louvain_stage = crate::progress::stage("communities: louvain");
-    let member = louvain(adj.clone(), gamma, params.seed);
+    let member = louvain_by_component(&adj, gamma, params.seed);
     let limit = params.max_share.clamp(0.0, 1.0) * n as f64;
     let too_big = |size: usize| size > GUARD_MIN_SITES && size as f64 > limit;
     let mut todo: Vec<(Vec<usize>, f64, usize)> = split_connected(&adj, groups_of(&member, &all))
