@@ -13,7 +13,7 @@
 //! per kind of id, see `codes`), so joins and group-bys compare integers;
 //! the result carries the ids as text again.
 
-mod codes;
+pub(crate) mod codes;
 mod events;
 mod network;
 mod people;

@@ -7,7 +7,8 @@
 //!
 //! - `build`: the graph from a loaded data set, built with polars joins
 //!   and aggregations; every edge carries its source table, first and last
-//!   date, a count and an evidence sentence fit for a case file;
+//!   date and a count, and `evidence` words them as a sentence fit for a
+//!   case file when the edge is shown;
 //! - `groups`: connected groups (union-find) with their aggregated risk
 //!   from a scored data set ([`Risk`]);
 //! - `neighbourhood`: the entities around one site or company to a depth
@@ -22,6 +23,7 @@
 
 mod build;
 mod community;
+mod evidence;
 mod export;
 mod groups;
 mod neighbourhood;
@@ -225,8 +227,12 @@ pub struct Edge {
     pub last: Option<NaiveDate>,
     /// How many records or persons stand behind it (see docs/network.md).
     pub count: u64,
-    /// A sentence stating the link, with the counts and dates.
-    pub evidence: String,
+    /// The workers posted (postings) or the most rooms of the address
+    /// (residences), when recorded.
+    pub extra: Option<i64>,
+    /// A sentence stating the link, when it was given one; otherwise
+    /// [`Graph::evidence`] writes it from the counts and dates.
+    pub evidence: Option<String>,
 }
 
 impl Edge {
@@ -267,7 +273,7 @@ impl Graph {
         }
         let mut slots: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
         let nodes: Vec<Node> = order.iter().filter_map(|old| slots[*old].take()).collect();
-        let mut edges: Vec<Edge> = edges
+        let edges: Vec<Edge> = edges
             .into_iter()
             .map(|mut e| {
                 e.from = new_of[e.from];
@@ -275,7 +281,18 @@ impl Graph {
                 e
             })
             .collect();
-        edges.sort_by_key(|e| (e.from, e.to, e.relation, e.first));
+        Graph::from_numbered(nodes, edges)
+    }
+
+    /// Builds a graph from nodes already sorted by kind and id and edges
+    /// between them: sorts the edges by their ends (stable, on every core).
+    pub(crate) fn from_numbered(nodes: Vec<Node>, mut edges: Vec<Edge>) -> Graph {
+        debug_assert!(
+            nodes
+                .windows(2)
+                .all(|w| (w[0].kind, &w[0].id) < (w[1].kind, &w[1].id))
+        );
+        edges.par_sort_by_key(|e| (e.from, e.to, e.relation, e.first));
         let mut adjacency = vec![Vec::new(); nodes.len()];
         for (i, e) in edges.iter().enumerate() {
             adjacency[e.from].push(i);
@@ -336,15 +353,23 @@ impl Graph {
                 nodes.push(n.clone());
             }
         }
-        let edges = self
-            .edges
+        // The kept edges take their sentences with them: a shared node's
+        // sentence names its other sites, which the subgraph may not hold.
+        let kept: Vec<usize> = (0..self.edges.len())
+            .filter(|&i| {
+                new_of.contains_key(&self.edges[i].from) && new_of.contains_key(&self.edges[i].to)
+            })
+            .collect();
+        let texts = self.evidence_of(&kept);
+        let edges = kept
             .iter()
-            .filter_map(|e| {
-                let (f, t) = (new_of.get(&e.from)?, new_of.get(&e.to)?);
-                let mut e = e.clone();
-                e.from = *f;
-                e.to = *t;
-                Some(e)
+            .zip(texts)
+            .map(|(&i, text)| {
+                let mut e = self.edges[i].clone();
+                e.from = new_of[&e.from];
+                e.to = new_of[&e.to];
+                e.evidence = Some(text);
+                e
             })
             .collect();
         Graph::from_parts(nodes, edges)

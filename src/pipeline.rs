@@ -96,8 +96,10 @@ pub fn assess(
         let targets = features::site_targets(&data, as_of)?;
         features::compute(&data, targets)?.collect()?.lazy()
     };
-    // An import's id codes serve the features only.
-    data.codes = Default::default();
+    // An import's id codes serve the features and the entity graph (which
+    // never reads the payroll, the bulk of them).
+    data.codes
+        .retain(|table, _| table != crate::data::Table::Payroll);
     let assessment = {
         let _stage = crate::progress::stage("indicators");
         let present: Vec<crate::data::Table> = data.assessable_tables();

@@ -32,9 +32,19 @@ enum Text<'a> {
 }
 
 /// The text of the codes of one computation, by kind.
-pub(super) struct Codes<'a>(Vec<(&'static str, Text<'a>)>);
+pub(crate) struct Codes<'a>(Vec<(&'static str, Text<'a>)>);
 
-impl Codes<'_> {
+impl<'a> Codes<'a> {
+    /// The text of every code of a kind (an id column's name), by code;
+    /// empty for a kind no table has.
+    pub(crate) fn text(&self, kind: &str) -> Vec<&'a str> {
+        match self.0.iter().find(|(k, _)| *k == kind) {
+            Some((_, Text::Coded(t))) => t.clone(),
+            Some((_, Text::Stored(sources))) => text_of_codes(sources),
+            None => Vec::new(),
+        }
+    }
+
     /// `df` with its coded id columns as text again.
     pub(super) fn decode(&self, mut df: DataFrame) -> PolarsResult<DataFrame> {
         let coded: Vec<(String, &'static str)> = df
@@ -111,7 +121,7 @@ fn stored_kind<'a>(
 /// which still hold) takes them as they are; any other kind is coded here,
 /// each kind on its own core, within a kind the targets first, then the
 /// tables in their fixed order.
-pub(super) fn code<'a>(
+pub(crate) fn code<'a>(
     ds: &'a Dataset,
     targets: &'a DataFrame,
 ) -> PolarsResult<(Dataset, DataFrame, Codes<'a>)> {

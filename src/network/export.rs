@@ -151,7 +151,7 @@ pub fn write_graphml(out: &mut dyn Write, graph: &Graph, info: &[NodeInfo]) -> i
             data(out, "e_last", &d.to_string())?;
         }
         data(out, "e_count", &e.count.to_string())?;
-        data(out, "e_evidence", &e.evidence)?;
+        data(out, "e_evidence", &graph.evidence(i))?;
         writeln!(out, "    </edge>")?;
     }
     writeln!(out, "  </graph>")?;
@@ -213,7 +213,7 @@ pub fn write_edges_csv(out: &mut dyn Write, graph: &Graph) -> csv::Result<()> {
         "count",
         "evidence",
     ])?;
-    for e in &graph.edges {
+    for (i, e) in graph.edges.iter().enumerate() {
         w.write_record([
             graph.nodes[e.from].key(),
             graph.nodes[e.to].key(),
@@ -222,7 +222,7 @@ pub fn write_edges_csv(out: &mut dyn Write, graph: &Graph) -> csv::Result<()> {
             opt(e.first),
             opt(e.last),
             e.count.to_string(),
-            e.evidence.clone(),
+            graph.evidence(i).into_owned(),
         ])?;
     }
     w.flush()?;
@@ -295,14 +295,15 @@ pub fn write_neighbourhood_table(
             node.id,
             risk_note(inf)
         )?;
-        if let Some(e) = l.edge.and_then(|e| graph.edges.get(e)) {
+        if let Some((i, e)) = l.edge.and_then(|i| Some((i, graph.edges.get(i)?))) {
             let dates = match (e.first, e.last) {
                 (Some(a), Some(b)) if a != b => format!(", {a} to {b}"),
                 (Some(a), _) => format!(", {a}"),
                 (None, Some(b)) => format!(", to {b}"),
                 (None, None) => String::new(),
             };
-            writeln!(out, "{indent}    └ {} [{}{dates}]", e.evidence, e.table())?;
+            let evidence = graph.evidence(i);
+            writeln!(out, "{indent}    └ {evidence} [{}{dates}]", e.table())?;
         }
     }
     Ok(())

@@ -93,11 +93,21 @@ pub fn node(g: &Graph, kind: NodeKind, id: &str) -> usize {
         .unwrap_or_else(|| panic!("no {kind} {id} in the graph"))
 }
 
-/// The edge between two nodes (either direction).
-pub fn edge<'a>(g: &'a Graph, a: (NodeKind, &str), b: (NodeKind, &str)) -> &'a Edge {
+/// The index of the edge between two nodes (either direction).
+pub fn edge_index(g: &Graph, a: (NodeKind, &str), b: (NodeKind, &str)) -> usize {
     let (x, y) = (node(g, a.0, a.1), node(g, b.0, b.1));
     g.edges
         .iter()
-        .find(|e| (e.from == x && e.to == y) || (e.from == y && e.to == x))
+        .position(|e| (e.from == x && e.to == y) || (e.from == y && e.to == x))
         .unwrap_or_else(|| panic!("no edge between {a:?} and {b:?}"))
+}
+
+/// The edge between two nodes (either direction).
+pub fn edge<'a>(g: &'a Graph, a: (NodeKind, &str), b: (NodeKind, &str)) -> &'a Edge {
+    &g.edges[edge_index(g, a, b)]
+}
+
+/// The evidence sentence of the edge between two nodes.
+pub fn evidence(g: &Graph, a: (NodeKind, &str), b: (NodeKind, &str)) -> String {
+    g.evidence(edge_index(g, a, b)).into_owned()
 }

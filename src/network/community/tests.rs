@@ -43,7 +43,8 @@ impl Build {
             first: last,
             last,
             count,
-            evidence: format!("{} {from} {to}", relation.name()),
+            extra: None,
+            evidence: Some(format!("{} {from} {to}", relation.name())),
         });
     }
 

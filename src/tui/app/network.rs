@@ -127,6 +127,7 @@ fn lines_for(graph: &Graph, risk: &Risk, site: &str) -> Result<Vec<NetworkLine>,
         .map(|l| {
             let node = &graph.nodes[l.node];
             let edge = l.edge.and_then(|e| graph.edges.get(e));
+            let evidence = l.edge.map(|e| graph.evidence(e).into_owned());
             NetworkLine {
                 depth: l.depth,
                 kind: node.kind,
@@ -135,7 +136,7 @@ fn lines_for(graph: &Graph, risk: &Risk, site: &str) -> Result<Vec<NetworkLine>,
                 priority: risk.priority(node),
                 rank: risk.rank(node),
                 tier: risk.tier(node),
-                evidence: edge.map(|e| e.evidence.clone()),
+                evidence,
                 source: edge.map(|e| e.table()),
                 hub: l.hub,
             }

@@ -113,7 +113,8 @@ fn graphml_parses_and_round_trips_the_graph() {
             first: None,
             last: None,
             count: 1,
-            evidence: format!("{nasty} < > & \" '"),
+            extra: None,
+            evidence: Some(format!("{nasty} < > & \" '")),
         }],
     );
     let text = graphml(&g, &Risk::default());

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use tilsyn::data::Table;
 use tilsyn::network::{self, HUB_DEGREE, NodeKind, Relation, Risk};
 
-use super::{as_of, date, edge, load, node, scored};
+use super::{as_of, date, edge, evidence, load, node, scored};
 use crate::harness::fixture;
 
 #[test]
@@ -35,6 +35,7 @@ fn the_graph_has_the_expected_nodes_edges_and_evidence() {
     assert_eq!(by_relation(Relation::HousedAt), 6);
 
     let e = edge(&g, (Site, "S5"), (Address, "p0000000000000000614d"));
+    let ev = evidence(&g, (Site, "S5"), (Address, "p0000000000000000614d"));
     assert_eq!(
         (e.relation, e.table(), e.count),
         (Relation::HousedAt, "residences", 2)
@@ -44,28 +45,30 @@ fn the_graph_has_the_expected_nodes_edges_and_evidence() {
         (Some(date(2025, 4, 2)), Some(date(2025, 4, 2)))
     );
     assert_eq!(
-        e.evidence,
+        ev,
         "2 permit holders of site S5 and 1 of site S8 registered at address p0000000000000000614d in 2025 (1 room)"
     );
     assert_eq!(
-        edge(&g, (Site, "S8"), (Address, "p0000000000000000614d")).evidence,
+        evidence(&g, (Site, "S8"), (Address, "p0000000000000000614d")),
         "1 permit holder of site S8 and 2 of site S5 registered at address p0000000000000000614d in 2025 (1 room)"
     );
     let e = edge(&g, (Site, "S1"), (Recruiter, "p00000000000000007258"));
+    let ev = evidence(&g, (Site, "S1"), (Recruiter, "p00000000000000007258"));
     assert_eq!(
         (e.relation, e.table(), e.count),
         (Relation::RecruitedBy, "permits", 1)
     );
     assert_eq!(
-        e.evidence,
+        ev,
         "1 permit holder of site S1 and 1 of site S6 came through recruiter p00000000000000007258 (permits starting in 2024–2025)"
     );
-    let e = edge(&g, (Site, "S4"), (Provider, "fQ"));
+    let ev = evidence(&g, (Site, "S4"), (Provider, "fQ"));
     assert_eq!(
-        e.evidence,
+        ev,
         "foreign service provider fQ posted 6 workers to site S4 in 1 posting from 2024-05-01 to 2024-09-30 (RUT); it also posted workers to site S5"
     );
     let e = edge(&g, (Company, "C3"), (Person, "p00000000000000007043"));
+    let ev = evidence(&g, (Company, "C3"), (Person, "p00000000000000007043"));
     assert_eq!(
         (e.relation, e.first, e.last),
         (
@@ -75,12 +78,13 @@ fn the_graph_has_the_expected_nodes_edges_and_evidence() {
         )
     );
     assert_eq!(
-        e.evidence,
+        ev,
         "person p00000000000000007043 was owner of company C3 from 2019-05-01 to 2025-02-01 (roles)"
     );
     let e = edge(&g, (Company, "C1"), (Person, "p00000000000000007041"));
+    let ev = evidence(&g, (Company, "C1"), (Person, "p00000000000000007041"));
     assert_eq!(
-        (e.last, e.evidence.as_str()),
+        (e.last, ev.as_str()),
         (
             None,
             "person p00000000000000007041 has been owner of company C1 since 2015-04-01 (roles)"
@@ -95,7 +99,7 @@ fn the_graph_has_the_expected_nodes_edges_and_evidence() {
         Relation::Director
     );
     assert_eq!(
-        edge(&g, (Site, "S2"), (Company, "C1")).evidence,
+        evidence(&g, (Site, "S2"), (Company, "C1")),
         "site S2 (Vestegnens Byg ApS afd. Køge) is a workplace of company C1 (sites register)"
     );
     assert_eq!(g.nodes[node(&g, Company, "C1")].label, "Vestegnens Byg ApS");
@@ -116,13 +120,37 @@ fn the_graph_has_the_expected_nodes_edges_and_evidence() {
     ] {
         assert!(g.nodes.iter().all(|n| n.id != w), "{w} is a node");
         assert!(
-            g.edges.iter().all(|e| !e.evidence.contains(w)),
+            (0..g.edges.len()).all(|i| !g.evidence(i).contains(w)),
             "{w} in evidence"
         );
     }
     // Same data, same graph.
     let again = network::build(&ds, Some(as_of())).unwrap();
     assert_eq!((&again.nodes, &again.edges), (&g.nodes, &g.edges));
+}
+
+#[test]
+fn a_subgraph_keeps_the_sentences_of_the_whole_graph() {
+    use NodeKind::*;
+    let ds = load(&fixture("network"));
+    let g = network::build(&ds, Some(as_of())).unwrap();
+    let whole = evidence(&g, (Site, "S5"), (Address, "p0000000000000000614d"));
+    assert!(whole.contains("and 1 of site S8"), "{whole}");
+    // S8 is left out: the sentence still names it, as the whole graph does.
+    let sub = g.subgraph(&[
+        node(&g, Site, "S5"),
+        node(&g, Address, "p0000000000000000614d"),
+    ]);
+    assert_eq!(sub.edges.len(), 1);
+    assert_eq!(sub.evidence(0), whole);
+    assert_eq!(sub.edges[0].evidence.as_deref(), Some(whole.as_str()));
+    // Every edge's sentence read one by one equals the batch that subgraphs use.
+    let all: Vec<usize> = (0..g.edges.len()).collect();
+    let batch = g.evidence_of(&all);
+    for (i, text) in batch.iter().enumerate() {
+        assert_eq!(&g.evidence(i), text);
+        assert!(!text.is_empty());
+    }
 }
 
 #[test]
@@ -144,17 +172,18 @@ fn the_graph_is_point_in_time() {
         "p00000000000000007043's role at C4 starts later"
     );
     let e = edge(&g, (Company, "C3"), (Person, "p00000000000000007043"));
+    let ev = evidence(&g, (Company, "C3"), (Person, "p00000000000000007043"));
     assert_eq!(
         e.last, None,
         "the role ended after the as-of date: current then"
     );
     assert_eq!(
-        e.evidence,
+        ev,
         "person p00000000000000007043 has been owner of company C3 since 2019-05-01 (roles)"
     );
-    let e = edge(&g, (Site, "S6"), (Recruiter, "p00000000000000007258"));
+    let ev = evidence(&g, (Site, "S6"), (Recruiter, "p00000000000000007258"));
     assert_eq!(
-        e.evidence,
+        ev,
         "1 permit holder of site S6 came through recruiter p00000000000000007258 (permits starting in 2024)"
     );
 }
@@ -250,8 +279,7 @@ fn groups_and_neighbourhoods() {
         .unwrap();
     assert_eq!(s8.parent, Some(node(&g, Address, "p0000000000000000614d")));
     assert!(
-        g.edges[s8.edge.unwrap()]
-            .evidence
+        g.evidence(s8.edge.unwrap())
             .contains("registered at address p0000000000000000614d")
     );
     // Tree order: every entity comes after the one it was reached from.
