@@ -249,7 +249,10 @@ pub struct Graph {
     pub nodes: Vec<Node>,
     /// The links.
     pub edges: Vec<Edge>,
-    adjacency: Vec<Vec<usize>>,
+    /// The edges at each node, node after node: node `i`'s are
+    /// `adjacency[starts[i]..starts[i + 1]]`, ascending.
+    adjacency: Vec<usize>,
+    starts: Vec<usize>,
 }
 
 impl Graph {
@@ -293,17 +296,33 @@ impl Graph {
                 .all(|w| (w[0].kind, &w[0].id) < (w[1].kind, &w[1].id))
         );
         edges.par_sort_by_key(|e| (e.from, e.to, e.relation, e.first));
-        let mut adjacency = vec![Vec::new(); nodes.len()];
-        for (i, e) in edges.iter().enumerate() {
-            adjacency[e.from].push(i);
+        // Two passes over the edges (count, then place) instead of a list
+        // per node: a national graph has millions of nodes.
+        let mut starts = vec![0usize; nodes.len() + 1];
+        for e in &edges {
+            starts[e.from + 1] += 1;
             if e.to != e.from {
-                adjacency[e.to].push(i);
+                starts[e.to + 1] += 1;
+            }
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut adjacency = vec![0usize; starts[nodes.len()]];
+        for (i, e) in edges.iter().enumerate() {
+            adjacency[next[e.from]] = i;
+            next[e.from] += 1;
+            if e.to != e.from {
+                adjacency[next[e.to]] = i;
+                next[e.to] += 1;
             }
         }
         Graph {
             nodes,
             edges,
             adjacency,
+            starts,
         }
     }
 
@@ -317,7 +336,10 @@ impl Graph {
 
     /// The edges at a node.
     pub fn edges_of(&self, node: usize) -> &[usize] {
-        self.adjacency.get(node).map_or(&[], Vec::as_slice)
+        match (self.starts.get(node), self.starts.get(node + 1)) {
+            (Some(&a), Some(&b)) => self.adjacency.get(a..b).unwrap_or(&[]),
+            _ => &[],
+        }
     }
 
     /// The number of edges at a node.

@@ -10,7 +10,6 @@ use std::process::ExitCode;
 
 use super::common::ScoreArgs;
 use crate::network::{self, Graph, HUB_DEGREE, NodeInfo, NodeKind, Risk, annotate, neighbourhood};
-use crate::pipeline;
 
 /// Arguments of `tilsyn network`.
 #[derive(Debug, clap::Args)]
@@ -82,25 +81,43 @@ pub struct UnknownEntity {
 
 /// Runs `tilsyn network`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let scored = args.score.score()?;
-    // The ranking is read once into each site's risk; the feature frame is
-    // then dropped, and the tables once the graph is built, so that a
-    // national register never holds features, tables and graph at once.
-    let risk = {
-        let _stage = crate::progress::stage("network: risk of each site");
-        Risk::from_scored(&scored)
+    let mut scored = args.score.score()?;
+    // The graph reads a few columns of five tables: the rest (the payroll
+    // above all) is dropped first, so that a national register never holds
+    // features, all its tables and the graph at once.
+    scored.data.keep_only_columns(network::GRAPH_COLUMNS)?;
+    let want_communities = args.groups || args.group.is_some();
+    let params = network::CommunityParams {
+        hub_degree: args.hub_degree,
+        seed: args.seed,
+        resolution: args.resolution,
+        ..network::CommunityParams::default()
     };
-    let pipeline::Scored {
-        mut data, as_of, ..
-    } = scored;
-    data.keep_only_columns(network::GRAPH_COLUMNS)?;
-    let graph = {
-        let _stage = crate::progress::stage("network: graph");
-        network::build(&data, Some(as_of))?
-    };
-    drop(data);
-    let (sub, info, table) = if args.groups || args.group.is_some() {
-        communities_view(&graph, &risk, &args)?
+    // Each site's risk comes from the ranking, the graph and its
+    // communities from the tables: neither needs the other, so they are
+    // found side by side.
+    let (risk, built) = rayon::join(
+        || {
+            let _stage = crate::progress::stage("network: risk of each site");
+            Risk::from_scored(&scored)
+        },
+        || -> anyhow::Result<(Graph, Vec<network::Community>)> {
+            let graph = {
+                let _stage = crate::progress::stage("network: graph");
+                network::build(&scored.data, Some(scored.as_of))?
+            };
+            let found = if want_communities {
+                network::communities(&graph, &params)
+            } else {
+                Vec::new()
+            };
+            Ok((graph, found))
+        },
+    );
+    drop(scored);
+    let (graph, found) = built?;
+    let (sub, info, table) = if want_communities {
+        communities_view(&graph, found, &risk, &args)?
     } else {
         let (kind, id) = match (&args.site, &args.company) {
             (Some(s), _) => (NodeKind::Site, s.clone()),
@@ -140,18 +157,12 @@ pub struct UnknownCommunity {
 /// subgraph with the community of each node.
 fn communities_view(
     graph: &Graph,
+    found: Vec<network::Community>,
     risk: &Risk,
     args: &Args,
 ) -> anyhow::Result<(Graph, Vec<NodeInfo>, Vec<u8>)> {
-    let params = network::CommunityParams {
-        hub_degree: args.hub_degree,
-        seed: args.seed,
-        resolution: args.resolution,
-        ..network::CommunityParams::default()
-    };
     let ranked = {
-        let _stage = crate::progress::stage("network: communities");
-        let found = network::communities(graph, &params);
+        let _stage = crate::progress::stage("network: rank the communities");
         network::rank_communities(graph, found, risk)
     };
     let chosen: Vec<&network::RankedCommunity> = match args.group {

@@ -177,16 +177,39 @@ fn companies_of(graph: &Graph, site: usize) -> impl Iterator<Item = usize> + '_ 
         .map(move |&e| graph.other(e, site))
 }
 
-/// The communities of parts (positions into the projection's sites).
+/// The communities of parts (positions into the projection's sites), on
+/// every core: each community's links are its links in the projection's
+/// order, so its weight is summed in the same order whatever the cores.
 fn assemble(graph: &Graph, proj: &Projection, parts: &[Vec<usize>]) -> Vec<Community> {
-    let mut label = vec![usize::MAX; proj.sites.len()];
+    use rayon::prelude::*;
+    let mut label = vec![usize::MAX; graph.nodes.len()];
     for (c, part) in parts.iter().enumerate() {
         for &l in part {
-            label[l] = c;
+            if let Some(&site) = proj.sites.get(l) {
+                label[site] = c;
+            }
         }
     }
-    let mut out: Vec<Community> = parts
-        .iter()
+    // The links inside a community, by community, each in link order.
+    let mut inside: Vec<(usize, usize)> = proj
+        .links
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let c = *label.get(l.a)?;
+            (c != usize::MAX && label.get(l.b) == Some(&c)).then_some((c, i))
+        })
+        .collect();
+    inside.par_sort_by_key(|&(c, _)| c);
+    let mut first = vec![inside.len(); parts.len() + 1];
+    for (k, &(c, _)) in inside.iter().enumerate().rev() {
+        first[c] = k;
+    }
+    for c in (0..parts.len()).rev() {
+        first[c] = first[c].min(first[c + 1]);
+    }
+    parts
+        .par_iter()
         .enumerate()
         .map(|(c, part)| {
             let sites: Vec<usize> = part.iter().map(|&l| proj.sites[l]).collect();
@@ -194,47 +217,37 @@ fn assemble(graph: &Graph, proj: &Projection, parts: &[Vec<usize>]) -> Vec<Commu
                 sites.iter().flat_map(|&s| companies_of(graph, s)).collect();
             companies.sort_unstable();
             companies.dedup();
+            let mut weight = 0.0;
+            let mut entities = Vec::new();
+            let links: Vec<CommunityLink> = inside[first[c]..first[c + 1]]
+                .iter()
+                .map(|&(_, i)| {
+                    let l = &proj.links[i];
+                    weight += l.weight;
+                    entities.extend(&l.via);
+                    CommunityLink {
+                        a: l.a,
+                        b: l.b,
+                        weight: l.weight,
+                        relations: l.relations.clone(),
+                        via: l.via.clone(),
+                        shared: l.shared,
+                        weak: is_weak(l),
+                    }
+                })
+                .collect();
+            entities.sort_unstable();
+            entities.dedup();
             Community {
                 id: c + 1,
                 sites,
                 companies,
-                entities: Vec::new(),
-                links: Vec::new(),
-                weight: 0.0,
+                entities,
+                links,
+                weight,
             }
         })
-        .collect();
-    for l in &proj.links {
-        let (Ok(a), Ok(b)) = (
-            proj.sites.binary_search(&l.a),
-            proj.sites.binary_search(&l.b),
-        ) else {
-            continue;
-        };
-        let c = label[a];
-        if c != label[b] {
-            continue;
-        }
-        let Some(community) = out.get_mut(c) else {
-            continue;
-        };
-        community.weight += l.weight;
-        community.entities.extend(&l.via);
-        community.links.push(CommunityLink {
-            a: l.a,
-            b: l.b,
-            weight: l.weight,
-            relations: l.relations.clone(),
-            via: l.via.clone(),
-            shared: l.shared,
-            weak: is_weak(l),
-        });
-    }
-    for c in &mut out {
-        c.entities.sort_unstable();
-        c.entities.dedup();
-    }
-    out
+        .collect()
 }
 
 /// Whether a link is a weak tie (see `WEAK_TIE`).

@@ -47,10 +47,11 @@ pub struct CompanyRisk {
 /// The risk of every ranked site and company, by id.
 #[derive(Debug, Clone, Default)]
 pub struct Risk {
-    /// Sites by site id.
-    pub sites: HashMap<String, SiteRisk>,
+    /// Sites by site id (a fast hash: a national register has a million,
+    /// and nothing iterates them in hash order).
+    pub sites: PlHashMap<String, SiteRisk>,
     /// Companies by company id.
-    pub companies: HashMap<String, CompanyRisk>,
+    pub companies: PlHashMap<String, CompanyRisk>,
 }
 
 /// An integer feature per row (0 when missing).
@@ -149,7 +150,8 @@ impl Risk {
     }
 
     /// Adds ranked sites and their companies.
-    fn add<'a>(&mut self, record: &Record, sites: impl Iterator<Item = Site<'a>>) {
+    fn add<'a>(&mut self, record: &Record, sites: impl ExactSizeIterator<Item = Site<'a>>) {
+        self.sites.reserve(sites.len());
         for r in sites {
             let at = |v: &[i64]| v.get(r.row).copied().unwrap_or(0);
             self.sites.insert(
@@ -163,15 +165,26 @@ impl Risk {
                     severe_outcomes: at(&record.severe),
                 },
             );
-            if let Some(c) = r.company {
-                let e = self.companies.entry(c.to_string()).or_insert(CompanyRisk {
-                    priority: r.priority,
-                    tier: r.tier,
-                    sites: 0,
-                });
-                e.priority = e.priority.max(r.priority);
-                e.tier = e.tier.max(r.tier);
-                e.sites += 1;
+            let Some(c) = r.company else {
+                continue;
+            };
+            // Looked up by `&str` first: most companies have several sites.
+            match self.companies.get_mut(c) {
+                Some(e) => {
+                    e.priority = e.priority.max(r.priority);
+                    e.tier = e.tier.max(r.tier);
+                    e.sites += 1;
+                }
+                None => {
+                    self.companies.insert(
+                        c.to_string(),
+                        CompanyRisk {
+                            priority: r.priority,
+                            tier: r.tier,
+                            sites: 1,
+                        },
+                    );
+                }
             }
         }
     }

@@ -242,16 +242,6 @@ pub(super) fn ties_of(graph: &Graph, entity: usize, local: &[u32], out: &mut Vec
     out.sort_by_key(|t| (t.group, t.site));
 }
 
-/// A pair's weight, relations and evidence while the projection is built.
-#[derive(Debug, Clone, Copy, Default)]
-pub(super) struct Acc {
-    pub(super) weight: f64,
-    pub(super) mask: u8,
-    pub(super) via: [u32; MAX_VIA],
-    pub(super) n_via: usize,
-    pub(super) entities: usize,
-}
-
 /// The entity whose pairs are being added.
 pub(super) struct Shared {
     /// Its node index.
@@ -262,32 +252,36 @@ pub(super) struct Shared {
     pub(super) address: bool,
 }
 
-/// Pair weights by (site, site) positions, the smaller first.
-pub(super) struct Pairs {
-    pub(super) map: HashMap<(u32, u32), Acc>,
-    pub(super) cutoff: Option<NaiveDate>,
+/// One entity's contribution to one pair of sites.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Pair {
+    /// The two sites (positions in the projection's sites), the smaller in
+    /// the high half.
+    pub(super) key: u64,
+    pub(super) weight: f64,
+    pub(super) mask: u8,
+    /// The entity (node index).
+    pub(super) node: u32,
 }
 
-impl Pairs {
-    pub(super) fn add(&mut self, by: &Shared, a: &Tie, b: &Tie) {
-        let mut w = by.weight;
-        if by.address {
-            w *= address_factor(a.count.min(b.count));
-        }
-        if let (Some(cut), Some(last)) = (self.cutoff, older(a.last, b.last))
-            && last < cut
-        {
-            w *= OLD_FACTOR;
-        }
-        let key = (a.site.min(b.site), a.site.max(b.site));
-        let acc = self.map.entry(key).or_default();
-        acc.weight += w;
-        acc.mask |= a.mask | b.mask;
-        acc.entities += 1;
-        if acc.n_via < MAX_VIA {
-            acc.via[acc.n_via] = by.node;
-            acc.n_via += 1;
-        }
+/// The pair of two ties through an entity: its weight after the address
+/// and recency factors, and the relations behind it.
+pub(super) fn pair(by: &Shared, a: &Tie, b: &Tie, cutoff: Option<NaiveDate>) -> Pair {
+    let mut w = by.weight;
+    if by.address {
+        w *= address_factor(a.count.min(b.count));
+    }
+    if let (Some(cut), Some(last)) = (cutoff, older(a.last, b.last))
+        && last < cut
+    {
+        w *= OLD_FACTOR;
+    }
+    let (x, y) = (a.site.min(b.site), a.site.max(b.site));
+    Pair {
+        key: (u64::from(x) << 32) | u64::from(y),
+        weight: w,
+        mask: a.mask | b.mask,
+        node: by.node,
     }
 }
 
@@ -321,6 +315,12 @@ pub(super) fn newest(graph: &Graph) -> Option<NaiveDate> {
 /// (each pair half the weight) instead of every pair, so memory stays
 /// linear in the edges.
 pub fn project(graph: &Graph, hub_degree: usize) -> Projection {
+    project_in_blocks(graph, hub_degree, PROJECT_BLOCK)
+}
+
+/// [`project`], listing the pairs of `block` nodes at a time.
+pub(super) fn project_in_blocks(graph: &Graph, hub_degree: usize, block: usize) -> Projection {
+    use rayon::prelude::*;
     let sites: Vec<usize> = graph
         .nodes
         .iter()
@@ -335,67 +335,117 @@ pub fn project(graph: &Graph, hub_degree: usize) -> Projection {
     let cutoff = newest(graph).and_then(|d| d.checked_sub_months(Months::new(12 * RECENT_YEARS)));
     // The clique invariant: at most cap·(cap−1)/2 pairs per entity.
     let cap = hub_degree.clamp(2, MAX_CLIQUE_SITES);
-    let mut pairs = Pairs {
-        map: HashMap::new(),
-        cutoff,
-    };
-    let mut ties = Vec::new();
-    for (e, node) in graph.nodes.iter().enumerate() {
-        let Some(base) = entity_weight(node.kind) else {
-            continue;
-        };
-        if graph.is_hub(e, hub_degree) {
-            continue;
-        }
-        ties_of(graph, e, &local, &mut ties);
-        let k = ties.len();
-        if k < 2 {
-            continue;
-        }
-        let person = node.kind == NodeKind::Person;
-        let address = node.kind == NodeKind::Address;
-        if k <= cap {
-            let by = Shared {
-                node: e as u32,
-                weight: base / (k - 1) as f64,
-                address,
-            };
-            for (i, a) in ties.iter().enumerate() {
-                for b in &ties[i + 1..] {
-                    let same = person && a.group == b.group;
-                    if !same {
-                        pairs.add(&by, a, b);
-                    }
-                }
+    // Every entity's pairs, in node order, listed on every core a block
+    // of nodes at a time; a stable sort then brings each pair's
+    // contributions together still in node order, so its weight is summed
+    // in the same order whatever the number of cores.
+    let blocks: Vec<Vec<Pair>> = (0..graph.nodes.len())
+        .collect::<Vec<usize>>()
+        .par_chunks(block.max(1))
+        .map(|block| {
+            let mut out = Vec::new();
+            let mut ties = Vec::new();
+            for &e in block {
+                entity_pairs(
+                    graph,
+                    e,
+                    (&local, cap, hub_degree, cutoff),
+                    &mut ties,
+                    &mut out,
+                );
             }
-        } else {
-            // k > cap ≥ 2, so the ring's k pairs are distinct.
-            let by = Shared {
-                node: e as u32,
-                weight: base / 2.0,
-                address,
-            };
-            for (i, a) in ties.iter().enumerate() {
-                let b = &ties[(i + 1) % k];
-                let same = person && a.group == b.group;
-                if !same {
-                    pairs.add(&by, a, b);
-                }
-            }
+            out
+        })
+        .collect();
+    let mut pairs: Vec<Pair> = blocks.concat();
+    drop(blocks);
+    pairs.par_sort_by_key(|p| p.key);
+    // The runs of one key, each a link.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (i, p) in pairs.iter().enumerate() {
+        match runs.last_mut() {
+            Some((start, end)) if pairs[*start].key == p.key => *end = i + 1,
+            _ => runs.push((i, i + 1)),
         }
     }
-    let mut found: Vec<((u32, u32), Acc)> = pairs.map.into_iter().collect();
-    found.sort_unstable_by_key(|(key, _)| *key);
-    let links = found
-        .into_iter()
-        .map(|((a, b), acc)| ProjectedLink {
-            a: sites[a as usize],
-            b: sites[b as usize],
-            weight: acc.weight,
-            relations: relations_of(acc.mask),
-            via: acc.via[..acc.n_via].iter().map(|&v| v as usize).collect(),
-            shared: acc.entities,
+    let links = runs
+        .par_iter()
+        .map(|&(start, end)| {
+            let run = &pairs[start..end];
+            let key = run[0].key;
+            let (a, b) = ((key >> 32) as usize, (key & u64::from(u32::MAX)) as usize);
+            let mut weight = 0.0;
+            let mut mask = 0u8;
+            for p in run {
+                weight += p.weight;
+                mask |= p.mask;
+            }
+            ProjectedLink {
+                a: sites[a],
+                b: sites[b],
+                weight,
+                relations: relations_of(mask),
+                via: run.iter().take(MAX_VIA).map(|p| p.node as usize).collect(),
+                shared: run.len(),
+            }
         })
         .collect();
     Projection { sites, links }
+}
+
+/// Nodes listed per block while the projection is built.
+const PROJECT_BLOCK: usize = 1 << 14;
+
+/// The pairs of sites one entity links (none for a site or a hub): every
+/// pair of its `k` sites while `k ≤ cap`, a ring in site order above.
+fn entity_pairs(
+    graph: &Graph,
+    e: usize,
+    (local, cap, hub_degree, cutoff): (&[u32], usize, usize, Option<NaiveDate>),
+    ties: &mut Vec<Tie>,
+    out: &mut Vec<Pair>,
+) {
+    let node = &graph.nodes[e];
+    let Some(base) = entity_weight(node.kind) else {
+        return;
+    };
+    if graph.is_hub(e, hub_degree) {
+        return;
+    }
+    ties_of(graph, e, local, ties);
+    let k = ties.len();
+    if k < 2 {
+        return;
+    }
+    let person = node.kind == NodeKind::Person;
+    let address = node.kind == NodeKind::Address;
+    if k <= cap {
+        let by = Shared {
+            node: e as u32,
+            weight: base / (k - 1) as f64,
+            address,
+        };
+        for (i, a) in ties.iter().enumerate() {
+            for b in &ties[i + 1..] {
+                let same = person && a.group == b.group;
+                if !same {
+                    out.push(pair(&by, a, b, cutoff));
+                }
+            }
+        }
+    } else {
+        // k > cap ≥ 2, so the ring's k pairs are distinct.
+        let by = Shared {
+            node: e as u32,
+            weight: base / 2.0,
+            address,
+        };
+        for (i, a) in ties.iter().enumerate() {
+            let b = &ties[(i + 1) % k];
+            let same = person && a.group == b.group;
+            if !same {
+                out.push(pair(&by, a, b, cutoff));
+            }
+        }
+    }
 }

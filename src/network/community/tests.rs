@@ -288,6 +288,48 @@ fn old_links_weigh_half() {
 }
 
 #[test]
+fn the_projection_is_the_same_whatever_the_blocks_it_is_listed_in() {
+    let g = mixed();
+    let whole = project(&g, HUB_DEGREE);
+    assert!(whole.links.len() > 200);
+    // Blocks of one node, of a few, of many: the weights are summed in the
+    // same order, so they are equal to the bit.
+    for block in [1, 7, 64] {
+        assert_eq!(project_in_blocks(&g, HUB_DEGREE, block), whole, "{block}");
+    }
+}
+
+#[test]
+fn louvain_by_component_splits_inside_components_and_never_across() {
+    // Two 5-cliques joined by one link (one component, two communities), a
+    // pair apart, and a site with no link.
+    let mut adj: Vec<Vec<(usize, f64)>> = vec![Vec::new(); 13];
+    let mut link = |a: usize, b: usize| {
+        adj[a].push((b, 1.0));
+        adj[b].push((a, 1.0));
+    };
+    for base in [0, 5] {
+        for i in base..base + 5 {
+            for j in i + 1..base + 5 {
+                link(i, j);
+            }
+        }
+    }
+    link(4, 5);
+    link(10, 11);
+    for seed in [0, 1, 2, 3] {
+        let member = louvain_by_component(&adj, 1.0, seed);
+        assert_eq!(member, louvain_by_component(&adj, 1.0, seed));
+        // Numbered by first node.
+        assert_eq!(
+            member,
+            vec![0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 3],
+            "{seed}"
+        );
+    }
+}
+
+#[test]
 fn the_same_input_and_seed_give_the_same_communities() {
     let g = mixed();
     let params = CommunityParams {
