@@ -126,6 +126,18 @@ impl NodeKind {
         }
     }
 
+    /// The name of more than one (`sites`, `companies`, ...).
+    pub fn plural(self) -> &'static str {
+        match self {
+            NodeKind::Site => "sites",
+            NodeKind::Company => "companies",
+            NodeKind::Person => "persons",
+            NodeKind::Recruiter => "recruiters",
+            NodeKind::Provider => "providers",
+            NodeKind::Address => "addresses",
+        }
+    }
+
     /// Whether a node of this kind can be a hub (sites and companies never are).
     pub fn can_be_hub(self) -> bool {
         !matches!(self, NodeKind::Site | NodeKind::Company)

@@ -8,6 +8,7 @@
 
 pub mod agency;
 pub mod checklist;
+pub mod communities;
 mod decide;
 mod export;
 pub mod insights;
@@ -311,6 +312,8 @@ impl App {
             Action::Agencies => self.goto(Screen::Agencies),
             Action::Checklist => self.open_checklist(),
             Action::Jump
+            | Action::Community
+            | Action::Communities
             | Action::Answer(_)
             | Action::Digit(_)
             | Action::Erase

@@ -95,8 +95,13 @@ pub enum Action {
     Plan,
     /// Open (or close) the network of the selected site.
     Network,
-    /// Select the linked site in the ranking.
+    /// Select the linked site in the ranking (or open the selected
+    /// community in the list of communities).
     Jump,
+    /// Show the selected site's community in full.
+    Community,
+    /// List every community, riskiest first.
+    Communities,
     /// Show the agency view of the plan (teams and reasons per agency).
     Agencies,
     /// Open (or close) the visit checklist of the selected site.
@@ -367,7 +372,29 @@ pub const BINDINGS: &[Binding] = &[
     ch('j', C::Network, A::Down, "move", true),
     key(KeyCode::PageUp, C::Network, A::PageUp, "page", false),
     key(KeyCode::PageDown, C::Network, A::PageDown, "page", false),
-    key(KeyCode::Enter, C::Network, A::Jump, "jump to site", true),
+    key(KeyCode::Home, C::Network, A::First, "first", false),
+    key(KeyCode::End, C::Network, A::Last, "last", false),
+    key(
+        KeyCode::Enter,
+        C::Network,
+        A::Jump,
+        "jump to site · open community",
+        true,
+    ),
+    ch(
+        'o',
+        C::Network,
+        A::Community,
+        "the site's community in full",
+        true,
+    ),
+    ch(
+        'l',
+        C::Network,
+        A::Communities,
+        "every community, riskiest first",
+        true,
+    ),
     // Agency view.
     key(KeyCode::Up, C::Agencies, A::Up, "previous/next visit", true),
     ch('k', C::Agencies, A::Up, "previous/next visit", true),

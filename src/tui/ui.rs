@@ -6,6 +6,7 @@
 
 mod agency;
 mod checklist;
+mod communities;
 mod detail;
 mod help;
 mod insights;

@@ -10,6 +10,7 @@ use std::io::{self, Write};
 use chrono::NaiveDate;
 
 use super::*;
+use crate::data::columns::plural;
 use crate::network::export::first_of;
 
 /// Sites listed per community in the ranked list.
@@ -33,12 +34,12 @@ pub fn write_communities_table(
         let c = &rc.community;
         writeln!(
             out,
-            "community {:>3}  score {:.3}  {} sites, {} companies, {} links",
+            "community {:>3}  score {:.3}  {}, {}, {}",
             c.id,
             rc.score,
-            c.sites.len(),
-            c.companies.len(),
-            c.links.len()
+            plural(c.sites.len() as u64, "site", "sites"),
+            plural(c.companies.len() as u64, "company", "companies"),
+            plural(c.links.len() as u64, "link", "links"),
         )?;
         for why in &rc.why {
             writeln!(out, "      - {why}")?;
@@ -108,12 +109,12 @@ pub fn write_community_detail(
     let c = &rc.community;
     writeln!(
         out,
-        "community {}  score {:.3}  {} sites, {} companies, {} other entities",
+        "community {}  score {:.3}  {}, {}, {}",
         c.id,
         rc.score,
-        c.sites.len(),
-        c.companies.len(),
-        c.entities.len()
+        plural(c.sites.len() as u64, "site", "sites"),
+        plural(c.companies.len() as u64, "company", "companies"),
+        plural(c.entities.len() as u64, "other entity", "other entities"),
     )?;
     for why in &rc.why {
         writeln!(out, "  - {why}")?;

@@ -5,15 +5,16 @@
 //! people, recruiters, providers, addresses and sites within a few links
 //! of the site, each with the evidence of the link it was reached by.
 //! Enter on a linked site selects it in the ranking (clearing a filter
-//! that hides it).
+//! that hides it). The communities' panes are in `communities`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 
+use super::communities::Pane;
 use super::{App, Level, ListKind, Screen};
 use crate::indicators::Tier;
-use crate::network::{self, Graph, HUB_DEGREE, NodeKind, Risk, neighbourhood};
+use crate::network::{self, Graph, HUB_DEGREE, NodeKind, RankedCommunity, Risk, neighbourhood};
 use crate::tui::keymap::Action;
 use crate::tui::query::Query;
 
@@ -69,23 +70,47 @@ pub struct NetworkView {
     pub selected: usize,
     /// Where Esc returns to.
     pub back: Screen,
+    /// What the view shows: the tree, the list of communities or one
+    /// community.
+    pub pane: Pane,
 }
 
 /// The graph (built on first use) and the open view.
 #[derive(Debug, Default)]
 pub struct NetworkState {
-    graph: Option<Result<Graph, String>>,
-    risk: Option<Risk>,
+    pub(super) graph: Option<Result<Graph, String>>,
+    pub(super) risk: Option<Risk>,
+    /// Every community, riskiest first (the first is number 1).
+    pub(super) ranked: Vec<RankedCommunity>,
     /// The community of each site in one, by site id.
     communities: HashMap<String, CommunityLine>,
-    view: Option<NetworkView>,
+    pub(super) view: Option<NetworkView>,
     /// The build under way, if any.
     building: Option<Building>,
 }
 
-/// What a background build hands back: the graph, each site's community,
-/// and the sites' and companies' risk.
-type Built = (Result<Graph, String>, HashMap<String, CommunityLine>, Risk);
+/// What a background build hands back.
+struct Built {
+    graph: Result<Graph, String>,
+    /// Every community, riskiest first.
+    ranked: Vec<RankedCommunity>,
+    /// The community of each site in one, by site id.
+    lines: HashMap<String, CommunityLine>,
+    /// The sites' and companies' risk.
+    risk: Risk,
+}
+
+impl Built {
+    /// A build that failed.
+    fn failed(why: &str) -> Built {
+        Built {
+            graph: Err(why.to_string()),
+            ranked: Vec::new(),
+            lines: HashMap::new(),
+            risk: Risk::default(),
+        }
+    }
+}
 
 /// A build under way on its own thread.
 #[derive(Debug)]
@@ -106,14 +131,29 @@ struct Inputs {
 
 /// Builds the risk, the graph and its communities (what `w` waits for).
 fn build(inputs: &Inputs) -> Built {
-    let risk = Risk::from_ranked(&inputs.frame, &inputs.rows);
-    let built = network::build(&inputs.data, Some(inputs.as_of))
-        .map_err(|e| format!("cannot build the network: {e}"));
-    let communities = match &built {
-        Ok(g) => community_lines(g, &risk),
+    // The risk reads the ranking, the graph the tables: side by side.
+    let (risk, built) = rayon::join(
+        || Risk::from_ranked(&inputs.frame, &inputs.rows),
+        || network::build(&inputs.data, Some(inputs.as_of)),
+    );
+    let graph = built.map_err(|e| format!("cannot build the network: {e}"));
+    let ranked = match &graph {
+        Ok(g) => {
+            let found = network::communities(g, &network::CommunityParams::default());
+            network::rank_communities(g, found, &risk)
+        }
+        Err(_) => Vec::new(),
+    };
+    let lines = match &graph {
+        Ok(g) => community_lines(g, &ranked),
         Err(_) => HashMap::new(),
     };
-    (built, communities, risk)
+    Built {
+        graph,
+        ranked,
+        lines,
+        risk,
+    }
 }
 
 /// The lines of a site's neighbourhood.
@@ -145,10 +185,9 @@ fn lines_for(graph: &Graph, risk: &Risk, site: &str) -> Result<Vec<NetworkLine>,
 }
 
 /// The community of every site in one (the same as `tilsyn network --groups`).
-fn community_lines(graph: &Graph, risk: &Risk) -> HashMap<String, CommunityLine> {
-    let found = network::communities(graph, &network::CommunityParams::default());
+fn community_lines(graph: &Graph, ranked: &[RankedCommunity]) -> HashMap<String, CommunityLine> {
     let mut out = HashMap::new();
-    for rc in network::rank_communities(graph, found, risk) {
+    for rc in ranked {
         let line = CommunityLine {
             id: rc.community.id,
             sites: rc.community.sites.len(),
@@ -203,10 +242,11 @@ impl App {
                     lines,
                     selected: 0,
                     back: self.screen,
+                    pane: Pane::Tree,
                 });
                 self.screen = Screen::Network;
                 self.notify(
-                    format!("{linked} entities within {NETWORK_DEPTH} links of {site} · Enter on a site jumps to it"),
+                    format!("{linked} entities within {NETWORK_DEPTH} links of {site} · Enter on a site jumps to it · o its community · l every community"),
                     Level::Info,
                 );
             }
@@ -290,13 +330,10 @@ impl App {
     /// (as [`App::poll_background`] would when it ends).
     pub fn wait_for_background(&mut self) {
         if let Some(b) = self.network.building.take() {
-            let built = b.result.recv().unwrap_or_else(|_| {
-                (
-                    Err("the network build stopped before it finished".to_string()),
-                    HashMap::new(),
-                    Risk::default(),
-                )
-            });
+            let built = b
+                .result
+                .recv()
+                .unwrap_or_else(|_| Built::failed("the network build stopped before it finished"));
             let open = b.from == self.screen;
             self.finish_network_build(built, open);
         }
@@ -304,10 +341,11 @@ impl App {
 
     /// Keeps a build's graph and communities, and opens the view of the
     /// selected site when `open` (else says that `w` now opens at once).
-    fn finish_network_build(&mut self, (built, communities, risk): Built, open: bool) {
-        self.network.communities = communities;
-        self.network.risk = Some(risk);
-        self.network.graph = Some(built);
+    fn finish_network_build(&mut self, built: Built, open: bool) {
+        self.network.communities = built.lines;
+        self.network.ranked = built.ranked;
+        self.network.risk = Some(built.risk);
+        self.network.graph = Some(built.graph);
         if open {
             self.open_network();
         } else {
@@ -330,6 +368,9 @@ impl App {
 
     /// Handles an action on the network screen; true when it was consumed.
     pub(super) fn network_action(&mut self, action: Action) -> bool {
+        if self.community_action(action) {
+            return true;
+        }
         let Some(view) = self.network.view.as_mut() else {
             return false;
         };

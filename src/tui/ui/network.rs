@@ -10,10 +10,12 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
-use super::dim;
+use super::{communities, dim};
+use crate::data::columns::plural;
 use crate::network::NodeKind;
 use crate::tui::app::App;
-use crate::tui::app::network::NetworkLine;
+use crate::tui::app::communities::Pane;
+use crate::tui::app::network::{NetworkLine, NetworkView};
 use crate::tui::theme::{compact, tier_style};
 
 /// The colour of an entity kind.
@@ -85,7 +87,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     for k in NodeKind::ALL {
         let n = view.lines.iter().skip(1).filter(|l| l.kind == k).count();
         if n > 0 {
-            counts.push(format!("{n} {k}"));
+            counts.push(plural(n as u64, k.name(), k.plural()));
         }
     }
     let text = Line::from(vec![
@@ -115,6 +117,30 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     };
     frame.render_widget(Paragraph::new(community_text), community);
 
+    let hint_text = match &view.pane {
+        Pane::Tree => {
+            render_tree(frame, list, view);
+            "Enter on a site jumps to it in the ranking · o its community · l every community · w or Esc closes · tilsyn network --site exports these links"
+        }
+        Pane::List { selected } => {
+            communities::render_list(frame, list, app, *selected, view.community.as_ref());
+            "Enter opens a community · Esc back to the tree · tilsyn network --groups lists them"
+        }
+        Pane::Community {
+            id, lines, scroll, ..
+        } => {
+            communities::render_community(frame, list, *id, lines, *scroll);
+            "↑/↓ PgUp/PgDn scroll · Esc back · tilsyn network --group N prints it, --format graphml exports it"
+        }
+    };
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(hint_text, dim()))),
+        hint,
+    );
+}
+
+/// The site's neighbourhood as a tree of links.
+fn render_tree(frame: &mut Frame, list: Rect, view: &NetworkView) {
     let items: Vec<ListItem> = view.lines.iter().map(item).collect();
     let title = format!(
         " {} of {} · evidence under each link ",
@@ -127,12 +153,4 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .highlight_symbol("▶ ");
     let mut state = ListState::default().with_selected(Some(view.selected));
     frame.render_stateful_widget(widget, list, &mut state);
-
-    frame.render_widget(
-        Paragraph::new(Line::from(Span::styled(
-            "Enter on a site jumps to it in the ranking · w or Esc closes · tilsyn network --site exports these links",
-            dim(),
-        ))),
-        hint,
-    );
 }

@@ -171,3 +171,97 @@ fn the_network_is_built_in_the_background_and_opens_only_where_it_was_asked_for(
     }
     assert_eq!(app.screen(), Screen::Network);
 }
+
+#[test]
+fn the_network_view_lists_the_communities_and_shows_one_in_full() {
+    use tilsyn::tui::app::communities::Pane;
+    let (_out, mut app) = network_app();
+    let pos = app
+        .view()
+        .iter()
+        .position(|&i| app.rows()[i].site_id == "S5")
+        .unwrap();
+    for _ in 0..pos {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Char('w'));
+    app.wait_for_background();
+    let own = app
+        .network()
+        .unwrap()
+        .community
+        .clone()
+        .expect("S5's community");
+    let count = app.communities().len();
+    assert!(count >= 1);
+
+    // `o`: S5's community in full, as `tilsyn network --group N` prints it.
+    key(&mut app, KeyCode::Char('o'));
+    let Some(Pane::Community { id, lines, .. }) = app.network().map(|v| v.pane.clone()) else {
+        panic!("o opens the community");
+    };
+    assert_eq!(id, own.id);
+    assert!(lines.iter().any(|l| l.trim_start().starts_with("S5")));
+    let text = screen_text(&app, 140, 40);
+    for needle in [
+        format!("community {}  score", own.id),
+        "links".to_string(),
+        "share".to_string(),
+        "timeline of the companies' owners and directors".to_string(),
+    ] {
+        assert!(text.contains(&needle), "{needle:?}:\n{text}");
+    }
+    // It scrolls, and Esc goes back to the tree (not out of the view).
+    key(&mut app, KeyCode::Down);
+    assert!(matches!(
+        app.network().map(|v| &v.pane),
+        Some(Pane::Community { scroll: 1, .. })
+    ));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen(), Screen::Network);
+    assert_eq!(app.network().map(|v| v.pane.clone()), Some(Pane::Tree));
+
+    // `l`: every community, riskiest first, starting at S5's.
+    key(&mut app, KeyCode::Char('l'));
+    assert_eq!(
+        app.network().map(|v| v.pane.clone()),
+        Some(Pane::List {
+            selected: own.id - 1
+        })
+    );
+    let text = screen_text(&app, 140, 40);
+    assert!(text.contains("riskiest first"), "{text}");
+    assert!(text.contains("this site's"), "{text}");
+    let first = &app.communities()[0];
+    assert!(
+        text.contains(&format!(
+            "{} sites, {} companies",
+            first.community.sites.len(),
+            first.community.companies.len()
+        )),
+        "{text}"
+    );
+    // Enter opens the selected one; Esc returns to the list, then the tree.
+    key(&mut app, KeyCode::Home);
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(
+        app.network().map(|v| &v.pane),
+        Some(Pane::Community {
+            id: 1,
+            from_list: true,
+            ..
+        })
+    ));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(
+        app.network().map(|v| v.pane.clone()),
+        Some(Pane::List { selected: 0 })
+    );
+    for (w, h) in [(160, 45), (60, 15), (20, 5)] {
+        screen_text(&app, w, h);
+    }
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.network().map(|v| v.pane.clone()), Some(Pane::Tree));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen(), Screen::Ranking);
+}
