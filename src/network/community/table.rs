@@ -123,7 +123,12 @@ pub fn write_community_detail(
     for &s in &c.sites {
         let node = &graph.nodes[s];
         let standing = match (risk.rank(node), risk.priority(node), risk.tier(node)) {
-            (Some(r), Some(p), Some(t)) => format!("rank {r} · priority {p:.1} · {}", t.label()),
+            // A priority that rounds to zero reads 0.0, not -0.0.
+            (Some(r), Some(p), Some(t)) => format!(
+                "rank {r} · priority {:.1} · {}",
+                if p.abs() < 0.05 { 0.0 } else { p },
+                t.label()
+            ),
             _ => "not ranked".to_string(),
         };
         let label = if node.label == node.id {
