@@ -103,18 +103,8 @@ impl Level {
     /// The graph of the communities (one node each, numbered by their
     /// first node) and each node's new number.
     pub(super) fn aggregate(&self, comm: &[usize]) -> (Level, Vec<usize>) {
-        let mut id = vec![usize::MAX; self.adj.len()];
-        let mut count = 0;
-        let renum: Vec<usize> = comm
-            .iter()
-            .map(|&c| {
-                if id[c] == usize::MAX {
-                    id[c] = count;
-                    count += 1;
-                }
-                id[c]
-            })
-            .collect();
+        let renum = by_first(comm, self.adj.len());
+        let count = renum.iter().max().map_or(0, |m| m + 1);
         let mut loops = vec![0.0f64; count];
         let mut pairs: Vec<(usize, usize, f64)> = Vec::new();
         for (i, nbrs) in self.adj.iter().enumerate() {
@@ -217,9 +207,15 @@ pub(super) fn louvain_by_component(adj: &[Vec<(usize, f64)>], gamma: f64, seed: 
             label[v] = first.get(m).copied().unwrap_or(v);
         }
     }
+    by_first(&label, n)
+}
+
+/// Labels (each below `n`) renumbered 0, 1, 2, ... in order of first
+/// appearance.
+fn by_first(labels: &[usize], n: usize) -> Vec<usize> {
     let mut id = vec![usize::MAX; n];
     let mut count = 0;
-    label
+    labels
         .iter()
         .map(|&l| {
             if id[l] == usize::MAX {

@@ -38,6 +38,19 @@ fn network_app() -> (tempfile::TempDir, App) {
     (out, app)
 }
 
+/// Selects a site in the ranking by moving down to it.
+fn select_site(app: &mut App, site: &str) {
+    let pos = app
+        .view()
+        .iter()
+        .position(|&i| app.rows()[i].site_id == site)
+        .unwrap();
+    for _ in 0..pos {
+        key(app, KeyCode::Down);
+    }
+    assert_eq!(selected(app), site);
+}
+
 fn selected(app: &App) -> String {
     app.selected()
         .map(|r| r.site_id.clone())
@@ -47,15 +60,7 @@ fn selected(app: &App) -> String {
 #[test]
 fn the_tui_network_view_lists_links_with_evidence_and_jumps_to_a_linked_site() {
     let (_out, mut app) = network_app();
-    let pos = app
-        .view()
-        .iter()
-        .position(|&i| app.rows()[i].site_id == "S5")
-        .unwrap();
-    for _ in 0..pos {
-        key(&mut app, KeyCode::Down);
-    }
-    assert_eq!(selected(&app), "S5");
+    select_site(&mut app, "S5");
     key(&mut app, KeyCode::Char('w'));
     // The graph is built on a background thread; the screen stays live.
     assert_eq!(app.screen(), Screen::Ranking);
@@ -176,14 +181,7 @@ fn the_network_is_built_in_the_background_and_opens_only_where_it_was_asked_for(
 fn the_network_view_lists_the_communities_and_shows_one_in_full() {
     use tilsyn::tui::app::communities::Pane;
     let (_out, mut app) = network_app();
-    let pos = app
-        .view()
-        .iter()
-        .position(|&i| app.rows()[i].site_id == "S5")
-        .unwrap();
-    for _ in 0..pos {
-        key(&mut app, KeyCode::Down);
-    }
+    select_site(&mut app, "S5");
     key(&mut app, KeyCode::Char('w'));
     app.wait_for_background();
     let own = app
