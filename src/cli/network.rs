@@ -93,29 +93,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         resolution: args.resolution,
         ..network::CommunityParams::default()
     };
-    // Each site's risk comes from the ranking, the graph and its
-    // communities from the tables: neither needs the other, so they are
-    // found side by side.
-    let (risk, built) = rayon::join(
+    // Each site's risk comes from the ranking, the graph from the tables:
+    // neither needs the other, so they are found side by side. The ranking
+    // and the tables are then dropped before the communities are found.
+    let (risk, graph) = rayon::join(
         || {
             let _stage = crate::progress::stage("network: risk of each site");
             Risk::from_scored(&scored)
         },
-        || -> anyhow::Result<(Graph, Vec<network::Community>)> {
-            let graph = {
-                let _stage = crate::progress::stage("network: graph");
-                network::build(&scored.data, Some(scored.as_of))?
-            };
-            let found = if want_communities {
-                network::communities(&graph, &params)
-            } else {
-                Vec::new()
-            };
-            Ok((graph, found))
+        || {
+            let _stage = crate::progress::stage("network: graph");
+            network::build(&scored.data, Some(scored.as_of))
         },
     );
     drop(scored);
-    let (graph, found) = built?;
+    let graph = graph?;
+    let found = if want_communities {
+        network::communities(&graph, &params)
+    } else {
+        Vec::new()
+    };
     let (sub, info, table) = if want_communities {
         communities_view(&graph, found, &risk, &args)?
     } else {

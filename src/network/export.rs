@@ -134,6 +134,8 @@ pub fn write_graphml(out: &mut dyn Write, graph: &Graph, info: &[NodeInfo]) -> i
         }
         writeln!(out, "    </node>")?;
     }
+    // Every sentence at once: each shared node's group is read once.
+    let evidence = graph.evidence_of(&(0..graph.edges.len()).collect::<Vec<_>>());
     for (i, e) in graph.edges.iter().enumerate() {
         writeln!(
             out,
@@ -151,7 +153,7 @@ pub fn write_graphml(out: &mut dyn Write, graph: &Graph, info: &[NodeInfo]) -> i
             data(out, "e_last", &d.to_string())?;
         }
         data(out, "e_count", &e.count.to_string())?;
-        data(out, "e_evidence", &graph.evidence(i))?;
+        data(out, "e_evidence", &evidence[i])?;
         writeln!(out, "    </edge>")?;
     }
     writeln!(out, "  </graph>")?;
@@ -213,6 +215,8 @@ pub fn write_edges_csv(out: &mut dyn Write, graph: &Graph) -> csv::Result<()> {
         "count",
         "evidence",
     ])?;
+    // Every sentence at once: each shared node's group is read once.
+    let evidence = graph.evidence_of(&(0..graph.edges.len()).collect::<Vec<_>>());
     for (i, e) in graph.edges.iter().enumerate() {
         w.write_record([
             graph.nodes[e.from].key(),
@@ -222,7 +226,7 @@ pub fn write_edges_csv(out: &mut dyn Write, graph: &Graph) -> csv::Result<()> {
             opt(e.first),
             opt(e.last),
             e.count.to_string(),
-            graph.evidence(i).into_owned(),
+            evidence[i].clone(),
         ])?;
     }
     w.flush()?;

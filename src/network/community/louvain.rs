@@ -142,9 +142,13 @@ impl Level {
     }
 }
 
-/// Twice the total link weight of a graph (each link is in both lists).
+/// Twice the total link weight of a graph (each link is in both lists):
+/// the sum of the nodes' strengths, added node by node as local moving
+/// adds them.
 fn twice_weight(adj: &[Vec<(usize, f64)>]) -> f64 {
-    adj.iter().flatten().map(|&(_, w)| w).sum()
+    adj.iter()
+        .map(|l| l.iter().map(|&(_, w)| w).sum::<f64>())
+        .sum()
 }
 
 /// Louvain (Blondel et al. 2008) with resolution `gamma`: the community of

@@ -83,7 +83,8 @@ impl App {
         )
     }
 
-    /// Shows community `id` in full.
+    /// Shows community `id` in full (Esc returns to the list when
+    /// `from_list`, else to the tree).
     fn open_community(&mut self, id: usize, from_list: bool) {
         let Some(lines) = self.community_text(id) else {
             self.notify(format!("community {id} is not in the network"), Level::Warn);
@@ -114,10 +115,19 @@ impl App {
         let own = view.community.as_ref().map(|c| c.id);
         let site = view.site_id.clone();
         let count = self.network.ranked.len();
+        // A community opened from the list keeps its way back there.
+        let from_list = matches!(
+            view.pane,
+            Pane::List { .. }
+                | Pane::Community {
+                    from_list: true,
+                    ..
+                }
+        );
         match action {
             Action::Community => {
                 match own {
-                    Some(id) => self.open_community(id, false),
+                    Some(id) => self.open_community(id, from_list),
                     None => self.notify(
                         format!("{site} is in no community: no strong link to another site"),
                         Level::Warn,

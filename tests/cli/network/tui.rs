@@ -255,6 +255,20 @@ fn the_network_view_lists_the_communities_and_shows_one_in_full() {
         app.network().map(|v| v.pane.clone()),
         Some(Pane::List { selected: 0 })
     );
+    // `o` from the list opens the site's own community; Esc comes back to
+    // the list, at that community.
+    key(&mut app, KeyCode::Char('o'));
+    assert!(matches!(
+        app.network().map(|v| &v.pane),
+        Some(Pane::Community { id, from_list: true, .. }) if *id == own.id
+    ));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(
+        app.network().map(|v| v.pane.clone()),
+        Some(Pane::List {
+            selected: own.id - 1
+        })
+    );
     for (w, h) in [(160, 45), (60, 15), (20, 5)] {
         screen_text(&app, w, h);
     }
