@@ -6,7 +6,8 @@
 //! ([`crate::data::codes`]) takes them as they are; the others are coded
 //! here. The site columns of the result are turned back into text; the
 //! dictionaries borrow the data set's own strings and are freed when the
-//! computation ends.
+//! computation ends. The entity graph (`network::build`) codes its tables
+//! the same way and numbers its nodes from the codes.
 
 use polars::prelude::*;
 use rayon::prelude::*;
