@@ -82,8 +82,9 @@ pub struct NetworkState {
     pub(super) risk: Option<Risk>,
     /// Every community, riskiest first (the first is number 1).
     pub(super) ranked: Vec<RankedCommunity>,
-    /// The community of each site in one, by site id.
-    communities: HashMap<String, CommunityLine>,
+    /// The community of each site in one (its place in `ranked`), by
+    /// site id.
+    communities: HashMap<String, usize>,
     pub(super) view: Option<NetworkView>,
     /// The build under way, if any.
     building: Option<Building>,
@@ -94,8 +95,9 @@ struct Built {
     graph: Result<Graph, String>,
     /// Every community, riskiest first.
     ranked: Vec<RankedCommunity>,
-    /// The community of each site in one, by site id.
-    lines: HashMap<String, CommunityLine>,
+    /// The community of each site in one (its place in `ranked`), by
+    /// site id.
+    lines: HashMap<String, usize>,
     /// The sites' and companies' risk.
     risk: Risk,
 }
@@ -184,20 +186,25 @@ fn lines_for(graph: &Graph, risk: &Risk, site: &str) -> Result<Vec<NetworkLine>,
         .collect())
 }
 
-/// The community of every site in one (the same as `tilsyn network --groups`).
-fn community_lines(graph: &Graph, ranked: &[RankedCommunity]) -> HashMap<String, CommunityLine> {
+/// The community of every site in one (the same as `tilsyn network
+/// --groups`): its place in the ranking of communities.
+fn community_lines(graph: &Graph, ranked: &[RankedCommunity]) -> HashMap<String, usize> {
     let mut out = HashMap::new();
-    for rc in ranked {
-        let line = CommunityLine {
-            id: rc.community.id,
-            sites: rc.community.sites.len(),
-            why: rc.why.iter().take(2).cloned().collect(),
-        };
+    for (i, rc) in ranked.iter().enumerate() {
         for &s in &rc.community.sites {
-            out.insert(graph.nodes[s].id.clone(), line.clone());
+            out.insert(graph.nodes[s].id.clone(), i);
         }
     }
     out
+}
+
+/// The line the network view shows for a community.
+fn community_line(rc: &RankedCommunity) -> CommunityLine {
+    CommunityLine {
+        id: rc.community.id,
+        sites: rc.community.sites.len(),
+        why: rc.why.iter().take(2).cloned().collect(),
+    }
 }
 
 impl App {
@@ -237,7 +244,12 @@ impl App {
             Ok(lines) => {
                 let linked = lines.len().saturating_sub(1);
                 self.network.view = Some(NetworkView {
-                    community: self.network.communities.get(&site).cloned(),
+                    community: self
+                        .network
+                        .communities
+                        .get(&site)
+                        .and_then(|&i| self.network.ranked.get(i))
+                        .map(community_line),
                     site_id: site.clone(),
                     lines,
                     selected: 0,
