@@ -9,6 +9,10 @@
 //!   and aggregations; every edge carries its source table, first and last
 //!   date and a count, and `evidence` words them as a sentence fit for a
 //!   case file when the edge is shown;
+//! - `evidence`: each edge's sentence, written when it is shown from the
+//!   edge's counts and dates and the other edges of the same node;
+//! - `community`: communities of sites (site projection, Louvain, ranking
+//!   by concentration of risk);
 //! - `groups`: connected groups (union-find) with their aggregated risk
 //!   from a scored data set ([`Risk`]);
 //! - `neighbourhood`: the entities around one site or company to a depth

@@ -339,13 +339,14 @@ pub(super) fn project_in_blocks(graph: &Graph, hub_degree: usize, block: usize) 
     // of nodes at a time; a stable sort then brings each pair's
     // contributions together still in node order, so its weight is summed
     // in the same order whatever the number of cores.
-    let blocks: Vec<Vec<Pair>> = (0..graph.nodes.len())
-        .collect::<Vec<usize>>()
-        .par_chunks(block.max(1))
-        .map(|block| {
+    let n = graph.nodes.len();
+    let block = block.max(1);
+    let blocks: Vec<Vec<Pair>> = (0..n.div_ceil(block))
+        .into_par_iter()
+        .map(|b| {
             let mut out = Vec::new();
             let mut ties = Vec::new();
-            for &e in block {
+            for e in b * block..n.min((b + 1) * block) {
                 entity_pairs(
                     graph,
                     e,
